@@ -1,0 +1,5 @@
+"""Allow `python -m cwscodegen`."""
+
+from cwscodegen.cli import main
+
+main()
