@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo("cwscodegen: aborted", err=True)
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors: unknown flag, missing argument, bad value
-        message = exc.format_message()  # type: ignore[attr-defined]
+        message = exc.format_message()
         if message:  # empty when no command was given and the help was shown instead
             typer.echo(f"cwscodegen: error: {message}", err=True)
         sys.exit(2)
