@@ -1,0 +1,169 @@
+"""The compatibility matrix: pair verdicts, statuses, the transitive view, and its text forms.
+
+Unit tests judge tiny `enum` schemas with a model engine (backward holds when OLD's values are a
+subset of NEW's), so every expected cell can be worked out by hand; the last tests run the real
+engine over the shipped snapshots and check verdicts known from the upstream history.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cwscodegen.changes import Effect
+from cwscodegen.matrix import Cell, Matrix, Status, canonical, column_labels, compute, to_json, to_markdown, to_text
+from cwscodegen.snapshots import Snapshot, load_all, snapshot_from_text
+
+from .conftest import SHIPPED
+
+
+def enum_snapshot(name: str, *values: object) -> Snapshot:
+    text = json.dumps({"enum": list(values)})
+    return snapshot_from_text(text, name, Path(f"{name}.json"), name)
+
+
+class SubsetEngine:
+    """BACKWARD holds iff old values ⊆ new values; FORWARD iff new ⊆ old. `undecided` pairs by name."""
+
+    def __init__(self, undecided: frozenset[tuple[str, str]] = frozenset()) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.undecided = undecided
+
+    def __call__(self, old: Snapshot, new: Snapshot) -> tuple[Effect, Effect]:
+        self.calls.append((old.name, new.name))
+        if (old.name, new.name) in self.undecided:
+            return Effect.UNDECIDED, Effect.UNDECIDED
+        a, b = set(old.document["enum"]), set(new.document["enum"])
+        back = Effect.COMPATIBLE if a <= b else Effect.BREAKING
+        fwd = Effect.COMPATIBLE if b <= a else Effect.BREAKING
+        return back, fwd
+
+
+# v1 {1}; v2 {1,2} adds; v3 {2} removes 1; v4 {1,2} brings it back (same document as v2); v5 {1,2} too.
+HISTORY = [
+    enum_snapshot("v1", 1),
+    enum_snapshot("v2", 1, 2),
+    enum_snapshot("v3", 2),
+    enum_snapshot("v4", 1, 2),
+    enum_snapshot("v5", 1, 2),
+]
+
+
+def test_every_ordered_pair_gets_the_right_status() -> None:
+    m = compute(HISTORY, "backward", SubsetEngine())
+    assert len(m.cells) == 10
+    assert m.cell("v1", "v2").status is Status.BACKWARD
+    assert m.cell("v2", "v3").status is Status.FORWARD
+    assert m.cell("v1", "v3").status is Status.NONE
+    assert m.cell("v2", "v4").status is Status.FULL
+    assert m.cell("v3", "v4").status is Status.BACKWARD
+    assert m.cell("v1", "v2").code == "B-"
+    assert m.cell("v2", "v3").code == "-F"
+    assert m.cell("v1", "v3").code == "--"
+    assert m.cell("v2", "v4").code == "BF"
+
+
+def test_identical_documents_and_repeated_pairs_cost_no_engine_call() -> None:
+    engine = SubsetEngine()
+    m = compute(HISTORY, "backward", engine)
+    # v2, v4, v5 are one document: (v4,v5), (v2,v4), (v2,v5) need no call, and (v1,v4), (v1,v5)
+    # reuse (v1,v2); (v3,v5) reuses (v3,v4).
+    assert sorted(engine.calls) == [("v1", "v2"), ("v1", "v3"), ("v2", "v3"), ("v3", "v4")]
+    assert m.cell("v4", "v5").backward is Effect.NONE and m.cell("v4", "v5").status is Status.FULL
+    assert m.cell("v1", "v5") == Cell("v1", "v5", Effect.COMPATIBLE, Effect.BREAKING)
+
+
+def test_canonical_keeps_true_and_one_apart() -> None:
+    assert canonical({"const": True}) != canonical({"const": 1})
+    assert canonical({"a": 1, "b": 2}) == canonical({"b": 2, "a": 1})
+
+
+def test_undecided_is_shown_distinctly_and_counts_as_breaking() -> None:
+    m = compute(HISTORY[:3], "backward", SubsetEngine(frozenset({("v1", "v2")})))
+    cell = m.cell("v1", "v2")
+    assert cell.status is Status.UNDECIDED and cell.code == "??"
+    assert not cell.passes("backward") and not cell.passes("forward")
+    partly = Cell("a", "b", Effect.COMPATIBLE, Effect.UNDECIDED)
+    assert partly.status is Status.BACKWARD and partly.partly_undecided and partly.code == "B?"
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        # (all older?, compatible count, oldest in run) for v1..v5
+        ("backward", [(True, 0, None), (True, 1, "v1"), (False, 0, None), (True, 3, "v1"), (True, 4, "v1")]),
+        ("forward", [(True, 0, None), (False, 0, None), (False, 1, "v2"), (False, 1, None), (False, 2, "v4")]),
+        ("full", [(True, 0, None), (False, 0, None), (False, 0, None), (False, 1, None), (False, 2, "v4")]),
+    ],
+)
+def test_transitive_view_per_mode(mode: str, expected: list[tuple[bool, int, str | None]]) -> None:
+    m = compute(HISTORY, mode, SubsetEngine())
+    got = [(s.with_all_older, s.compatible_older, s.oldest_in_run) for s in m.summaries()]
+    assert got == expected
+
+
+def test_markdown_has_one_row_per_version_and_the_summary_columns() -> None:
+    text = to_markdown(compute(HISTORY, "backward", SubsetEngine()))
+    rows = [line for line in text.splitlines() if line.startswith("| v")]
+    assert len(rows) == 5
+    assert rows[0].startswith("| v1 |") and rows[0].endswith("| - | (first) |")
+    assert rows[2] == "| v3 | -- | -F |  |  | no (0/2) | (none) |"
+    assert rows[4] == "| v5 | B- | BF | B- | BF | yes | v1 |"
+    assert "(mode: backward)" in text and "`B-`: backward: the newer version accepts every older document" in text
+
+
+def test_long_names_get_numbered_columns() -> None:
+    assert column_labels(["v1", "v10"]) == ["v1", "v10"]
+    assert column_labels(["01_2021-09-28_32ad4e515700", "02_x"]) == ["1", "2"]
+    snaps = [enum_snapshot(f"{n:02d}_2021-01-01_abc", n) for n in range(1, 4)]
+    text = to_markdown(compute(snaps, "backward", SubsetEngine()))
+    assert "| # | version | 1 | 2 | all older | oldest in run |" in text
+    assert "| 3 | 03_2021-01-01_abc | -- | -- | no (0/2) | (none) |" in text
+
+
+def test_text_grid_is_coloured_by_status_and_aligned() -> None:
+    m = compute(HISTORY, "backward", SubsetEngine())
+    text = to_text(m)
+    lines = text.plain.splitlines()
+    assert lines[0].split() == ["v1", "v2", "v3", "v4", "all", "older", "|", "oldest", "in", "run"]
+    assert lines[5].split()[:5] == ["v5", "B-", "BF", "B-", "BF"]
+    assert len({line.index(" | ") for line in lines[:6]}) == 1  # the summary columns line up
+    styles = {text.plain[span.start : span.end]: span.style for span in text.spans}
+    assert styles["BF"] == "bold green" and styles["--"] == "bold red"
+
+
+def test_json_lists_pairs_row_by_row() -> None:
+    doc = json.loads(to_json(compute(HISTORY[:3], "full", SubsetEngine())))
+    assert [(p["old"], p["new"]) for p in doc["pairs"]] == [("v1", "v2"), ("v1", "v3"), ("v2", "v3")]
+    assert doc["pairs"][0] == {
+        "old": "v1", "new": "v2", "backward": "compatible", "forward": "breaking", "status": "backward", "passes": False,
+    }
+    assert doc["summary"][1]["oldest_in_run"] is None and doc["mode"] == "full"
+
+
+# ------------------------------------------------------------------ the real engine, shipped history
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Matrix:
+    return compute(load_all(SHIPPED), "backward")
+
+
+def test_shipped_v13_adds_required_root_keys_so_breaks_backward(shipped: Matrix) -> None:
+    cell = shipped.cell("v12", "v13")  # upstream #23493 makes `agent` and `title` required
+    assert cell.backward.breaks
+    assert all(shipped.cell(old, "v13").backward.breaks for old in shipped.versions[:12])
+
+
+def test_shipped_revert_and_reapply_is_fully_compatible(shipped: Matrix) -> None:
+    assert shipped.cell("v9", "v11").status is Status.FULL  # #22863 re-applies what #22862 reverted
+    assert shipped.cell("v9", "v10").status is not Status.FULL
+
+
+def test_shipped_summary_newest_reaches_back_to_v13_at_most(shipped: Matrix) -> None:
+    newest = shipped.summaries()[-1]
+    assert newest.name == "v15" and not newest.with_all_older
+    assert newest.oldest_in_run is not None
+    assert shipped.versions.index(newest.oldest_in_run) >= shipped.versions.index("v13")
