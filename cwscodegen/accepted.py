@@ -90,6 +90,16 @@ def load_accepted(path: Path, *, known_rules: Collection[str] | None = None) -> 
     ]
 
 
+def load_configured(
+    schemas: Path, explicit: Path | None, known_rules: Collection[str] | None = None
+) -> list[AcceptedBreak]:
+    """The list a command uses: `explicit` (which must exist) or `accepted-breaks.toml` beside the
+    snapshots (which may be absent)."""
+    if explicit is not None and not explicit.is_file():
+        raise UserError(f"{explicit}: no such accepted-breaks file (--accepted)")
+    return load_accepted(explicit or schemas / ACCEPTED_FILE, known_rules=known_rules)
+
+
 def _entry_lines(text: str) -> list[int]:
     """Line numbers of the `[[accepted]]` headers, in order: entry i is written at lines[i]."""
     return [n for n, line in enumerate(text.splitlines(), start=1) if _HEADER.match(line)]

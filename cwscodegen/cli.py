@@ -60,6 +60,189 @@ def list_cmd(schemas: SchemasOpt = None) -> None:
         typer.echo(f"{name:<6} {'  '.join(parts) or '(no provenance recorded)'}")
 
 
+ModeOpt = Annotated[
+    Optional[str],
+    typer.Option("--mode", metavar="backward|forward|full", help="Which verdict decides the exit code (default: the mode setting in pyproject.toml, else backward)."),
+]
+FormatOpt = Annotated[str, typer.Option("--format", metavar="text|json|markdown|github", help="Output format.")]
+NoApiOpt = Annotated[bool, typer.Option("--no-api", help="Do not count breaks of the generated bindings' API toward the exit code.")]
+AcceptedOpt = Annotated[
+    Optional[Path],
+    typer.Option("--accepted", help="Accepted-breaks file (default: accepted-breaks.toml in the snapshot folder)."),
+]
+
+
+def _color(fmt: str) -> bool:
+    """Colour only for text on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    import os
+
+    return fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _annotation_root(settings: Settings, fmt: str) -> Path:
+    """Paths in annotations are relative to the git work tree (GitHub's), else the project root."""
+    if fmt != "github":
+        return settings.root
+    from cwscodegen.gitrefs import toplevel
+
+    try:
+        return toplevel(settings.root)
+    except UserError:
+        return settings.root
+
+
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[Optional[str], typer.Argument(help="OLD: a version name or a schema file (with --against: the VERSION to check, default the newest).", show_default=False)] = None,
+    new: Annotated[Optional[str], typer.Argument(help="NEW: a version name or a schema file.", show_default=False)] = None,
+    against: Annotated[Optional[str], typer.Option("--against", metavar="REF", help="Compare VERSION in the working tree with the same file at git REF.")] = None,
+    mode: ModeOpt = None,
+    fmt: FormatOpt = "text",
+    no_api: NoApiOpt = False,
+    accepted: AcceptedOpt = None,
+    schemas: SchemasOpt = None,
+) -> None:
+    """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error."""
+    from cwscodegen.render import DiffView, check_format, render
+    from cwscodegen.snapshots import list_versions, resolve_spec
+
+    check_format(fmt)
+    settings = _settings(schemas=schemas, mode=mode)
+    from cwscodegen import compare, rules
+    from cwscodegen.accepted import apply, load_configured
+
+    if against is not None:
+        if new is not None:
+            raise UserError("diff --against REF takes at most one VERSION (OLD is that file at REF)")
+        from cwscodegen.gitrefs import snapshot_at_ref
+
+        versions = list_versions(settings.schemas)
+        if old is None and not versions:
+            raise UserError(f"{settings.schemas}: no snapshots to compare")
+        new_snap = resolve_spec(old or versions[-1], settings.schemas)
+        old_snap = snapshot_at_ref(new_snap.path, against, new_snap.name)
+    elif old is None or new is None:
+        raise UserError("diff needs OLD and NEW (or --against REF [VERSION])")
+    else:
+        old_snap = resolve_spec(old, settings.schemas)
+        new_snap = resolve_spec(new, settings.schemas)
+    entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
+    report = apply(compare.diff(old_snap, new_snap), entries)
+    view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt))
+    typer.echo(render(view, fmt, color=_color(fmt)), nl=False)
+    raise typer.Exit(1 if view.failing else 0)
+
+
+@app.command("compat")
+def compat_cmd(
+    mode: ModeOpt = None,
+    fmt: FormatOpt = "text",
+    no_api: NoApiOpt = False,
+    accepted: AcceptedOpt = None,
+    schemas: SchemasOpt = None,
+) -> None:
+    """Check every snapshot against its predecessor, honouring accepted breaks (the pre-commit hook).
+
+    Exit 1 when a pair has a break that is not accepted, or an accepted-breaks entry matches nothing.
+    """
+    from cwscodegen.render import DiffView, check_format, render_compat
+    from cwscodegen.snapshots import load_all
+
+    check_format(fmt)
+    settings = _settings(schemas=schemas, mode=mode)
+    from cwscodegen import compare, rules
+    from cwscodegen.accepted import load_configured, mark, unused
+
+    entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
+    snapshots = load_all(settings.schemas)
+    root = _annotation_root(settings, fmt)
+    witnesses = fmt in ("json", "markdown")  # text and annotations stay brief: no witness search
+    views: list[DiffView] = []
+    used: set[int] = set()
+    for old_snap, new_snap in zip(snapshots, snapshots[1:]):
+        report, hits = mark(compare.diff(old_snap, new_snap, witnesses=witnesses), entries)
+        used |= hits
+        views.append(DiffView(report, old_snap, new_snap, settings.mode, not no_api, root))
+    stale = unused(entries, used)
+    typer.echo(render_compat(views, stale, fmt, mode=settings.mode, root=root, color=_color(fmt)), nl=False)
+    raise typer.Exit(1 if stale or any(v.failing for v in views) else 0)
+
+
+VerdictModeOpt = Annotated[
+    Optional[str],
+    typer.Option("--mode", metavar="backward|forward|full", help="Which direction counts as compatible (default: the mode setting in pyproject.toml, else backward)."),
+]
+FileOutOpt = Annotated[Optional[Path], typer.Option("--output", help="Write to this file (atomically) instead of standard output.")]
+MATRIX_FORMATS = ("table", "markdown", "svg", "json")
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Standard output, or `output` written atomically (nothing half-written on error)."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    from cwscodegen.atomic import write_atomic
+
+    write_atomic(output, text)
+
+
+@app.command("matrix")
+def matrix_cmd(
+    fmt: Annotated[str, typer.Option("--format", metavar="|".join(MATRIX_FORMATS), help="table (coloured on a terminal), markdown, svg (heat map) or json.")] = "table",
+    output: FileOutOpt = None,
+    mode: VerdictModeOpt = None,
+    schemas: SchemasOpt = None,
+) -> None:
+    """Compatibility of every ordered pair of snapshots, and of each version with all older ones."""
+    if fmt not in MATRIX_FORMATS:
+        raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(MATRIX_FORMATS)})")
+    settings = _settings(schemas=schemas, mode=mode)
+    from cwscodegen import matrix
+    from cwscodegen.snapshots import load_all
+
+    snapshots = load_all(settings.schemas)
+    if len(snapshots) < 2:
+        raise UserError(f"{settings.schemas}: a matrix needs at least two snapshots, found {len(snapshots)}")
+    result = matrix.compute(snapshots, settings.mode)
+    if fmt == "svg":
+        from cwscodegen.heatmap import render_svg
+
+        _emit(render_svg(result), output)
+    elif fmt == "markdown":
+        _emit(matrix.to_markdown(result), output)
+    elif fmt == "json":
+        _emit(matrix.to_json(result), output)
+    elif output is not None or not _color("text"):
+        _emit(matrix.to_text(result).plain, output)
+    else:
+        from rich.console import Console
+
+        Console(force_terminal=True, highlight=False).print(matrix.to_text(result), soft_wrap=True, end="")
+
+
+@app.command("changelog")
+def changelog_cmd(
+    start: Annotated[Optional[str], typer.Argument(metavar="[FROM]", help="Oldest version of the range (default: the first snapshot).", show_default=False)] = None,
+    end: Annotated[Optional[str], typer.Argument(metavar="[TO]", help="Newest version of the range, inclusive (default: the last snapshot).", show_default=False)] = None,
+    output: FileOutOpt = None,
+    mode: VerdictModeOpt = None,
+    accepted: AcceptedOpt = None,
+    schemas: SchemasOpt = None,
+) -> None:
+    """Markdown changelog from FROM to TO, newest first: breaking changes with witnesses, then
+    compatible, then documentation-only ones, and the suggested version bump per release."""
+    from cwscodegen import changelog, rules
+    from cwscodegen.accepted import load_configured
+    from cwscodegen.snapshots import list_versions, load_snapshot
+
+    settings = _settings(schemas=schemas, mode=mode)
+    names = changelog.select_range(list_versions(settings.schemas), start, end, settings.schemas)
+    entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
+    snapshots = [load_snapshot(settings.schemas, name) for name in names]
+    log = changelog.build(snapshots, settings.mode, accepted=entries)
+    _emit(changelog.render_markdown(log), output)
+
+
 @app.callback()
 def _root() -> None:
     """Versioned CWS backend-event schemas: Python bindings, compatibility diff, release review."""
