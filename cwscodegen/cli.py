@@ -231,12 +231,14 @@ def changelog_cmd(
 ) -> None:
     """Markdown changelog from FROM to TO, newest first: breaking changes with witnesses, then
     compatible, then documentation-only ones, and the suggested version bump per release."""
-    from cwscodegen import changelog, rules
-    from cwscodegen.accepted import load_configured
+    from cwscodegen import changelog
     from cwscodegen.snapshots import list_versions, load_snapshot
 
     settings = _settings(schemas=schemas, mode=mode)
     names = changelog.select_range(list_versions(settings.schemas), start, end, settings.schemas)
+    from cwscodegen import rules
+    from cwscodegen.accepted import load_configured
+
     entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
     snapshots = [load_snapshot(settings.schemas, name) for name in names]
     log = changelog.build(snapshots, settings.mode, accepted=entries)
