@@ -13,12 +13,23 @@ from pathlib import Path
 from cwscodegen.errors import UserError
 
 
+def check_folder(path: Path) -> Path:
+    """The folder `path` would be written in; a UserError if it does not exist.
+
+    Commands call this before any slow work, so a typo in `--output` fails at once.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"{path}: cannot write: folder {folder} does not exist")
+    if path.is_dir():
+        raise UserError(f"{path}: cannot write: it is a folder")
+    return folder
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Replace `path` with `data` (text is written as UTF-8) in one step, or leave it untouched."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"{path}: cannot write: folder {folder} does not exist")
+    folder = check_folder(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

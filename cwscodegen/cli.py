@@ -7,8 +7,9 @@ command that needs them, so `--help`, `list` and a no-op `check` start fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, BinaryIO, NoReturn, Optional
 
 import typer
 
@@ -186,6 +187,13 @@ def _emit(text: str, output: Path | None) -> None:
     write_atomic(output, text)
 
 
+def _check_output(output: Path | None) -> None:
+    if output is not None:
+        from cwscodegen.atomic import check_folder
+
+        check_folder(output)
+
+
 @app.command("matrix")
 def matrix_cmd(
     fmt: Annotated[str, typer.Option("--format", metavar="|".join(MATRIX_FORMATS), help="table (coloured on a terminal), markdown, svg (heat map) or json.")] = "table",
@@ -197,6 +205,7 @@ def matrix_cmd(
     if fmt not in MATRIX_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(MATRIX_FORMATS)})")
     settings = _settings(schemas=schemas, mode=mode)
+    _check_output(output)
     from cwscodegen import matrix
     from cwscodegen.snapshots import load_all
 
@@ -236,6 +245,7 @@ def changelog_cmd(
 
     settings = _settings(schemas=schemas, mode=mode)
     names = changelog.select_range(list_versions(settings.schemas), start, end, settings.schemas)
+    _check_output(output)
     from cwscodegen import rules
     from cwscodegen.accepted import load_configured
 
@@ -243,6 +253,91 @@ def changelog_cmd(
     snapshots = [load_snapshot(settings.schemas, name) for name in names]
     log = changelog.build(snapshots, settings.mode, accepted=entries)
     _emit(changelog.render_markdown(log), output)
+
+
+VALIDATE_FORMATS = ("text", "json")
+PROGRESS_MIN_BYTES = 1 << 20
+
+
+@app.command("validate")
+def validate_cmd(
+    events: Annotated[str, typer.Argument(metavar="EVENTS", help="A .json file (one event), a JSON Lines file (one event per line), or - for standard input.", show_default=False)],
+    version: Annotated[Optional[list[str]], typer.Option("--version", metavar="V", help="Check against this snapshot only (repeatable). Default: every snapshot.", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="text|json", help="text (one line per event) or json (JSON Lines, summary last).")] = "text",
+    failures_only: Annotated[bool, typer.Option("--failures-only", help="Print only the events that are not accepted (the summary is always printed).")] = False,
+    schemas: SchemasOpt = None,
+) -> None:
+    """Check JSON events against snapshots, streaming. Exit 0 when every event is accepted (by every
+    --version given, else by the newest snapshot), 1 when any is rejected or malformed."""
+    if fmt not in VALIDATE_FORMATS:
+        raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(VALIDATE_FORMATS)})")
+    import json
+    import os
+
+    from cwscodegen import validate as check
+    from cwscodegen.snapshots import list_versions, load_snapshot, version_key
+
+    settings = _settings(schemas=schemas)
+    known = list_versions(settings.schemas)
+    if not known:
+        raise UserError(f"{settings.schemas}: no snapshots to validate against")
+    chosen = sorted(set(version), key=version_key) if version else known
+    checkers = [check.SnapshotChecker(load_snapshot(settings.schemas, name)) for name in chosen]
+    tally = check.Tally(versions=chosen, required=chosen if version else [known[-1]])
+    stream, size = (sys.stdin.buffer, None) if events == "-" else check.open_input(Path(events))
+    lines = _with_progress(stream, size) if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty() else stream
+    try:
+        for verdict in check.check_events(check.iter_events(lines), checkers):
+            tally.add(verdict)
+            if failures_only and verdict.passes(tally.required):
+                continue
+            line = check.json_line(verdict, tally.required) if fmt == "json" else check.text_line(verdict, chosen)
+            sys.stdout.write(line + "\n")
+        summary = json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()
+        sys.stdout.write(summary + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `validate big.jsonl | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    raise typer.Exit(0 if tally.ok else 1)
+
+
+def _with_progress(stream: BinaryIO, size: int) -> Iterator[bytes]:
+    """The lines of `stream`, advancing a progress bar on stderr (only used on a terminal).
+
+    Event lines keep going to standard output: through the bar's console when standard output is
+    the same terminal (so they scroll above it), untouched when it is a pipe or a file."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("validating"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True, redirect_stdout=sys.stdout.isatty(), redirect_stderr=False) as bar:
+        task = bar.add_task("validating", total=size)
+        pending = 0
+        for raw in stream:
+            pending += len(raw)
+            if pending >= 1 << 18:
+                bar.advance(task, pending)
+                pending = 0
+            yield raw
+
+
+@app.command("docs")
+def docs_cmd(
+    version: Annotated[str, typer.Argument(metavar="VERSION", help="A snapshot name (v15) or the path of a schema file.", show_default=False)],
+    output: FileOutOpt = None,
+    schemas: SchemasOpt = None,
+) -> None:
+    """Markdown reference of one snapshot, in the layout of the seed "Backend event Documentation"."""
+    from cwscodegen.docs import render
+    from cwscodegen.snapshots import resolve_spec
+
+    settings = _settings(schemas=schemas)
+    snapshot = resolve_spec(version, settings.schemas)
+    _emit(render(snapshot.document, str(snapshot.path)), output)
 
 
 @app.callback()

@@ -17,6 +17,7 @@ from cwscodegen.errors import UserError
 from cwscodegen.snapshots import Snapshot, list_versions, load_snapshot, snapshot_from_text
 
 from .conftest import SHIPPED
+from .test_cli import run
 
 C, B, N, U = Effect.COMPATIBLE, Effect.BREAKING, Effect.NONE, Effect.UNDECIDED
 
@@ -210,3 +211,46 @@ def test_shipped_history_changelog_covers_every_step() -> None:
     text = render_markdown(build(snaps, "backward"))
     assert len(re.findall(r"^## ", text, re.M)) == len(names) - 1
     assert "## v11 (from v10)" in text
+
+
+# ------------------------------------------------------------------ the command
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["changelog", "v99"], "unknown version 'v99' (known: v1, v2,"),
+        (["changelog", "v13", "v12"], "FROM 'v13' must be older than TO 'v12'"),
+        (["changelog", "v12", "v99"], "unknown version 'v99'"),
+        (["changelog", "--mode", "both"], "--mode: unknown mode 'both'"),
+        (["changelog", "--output", "/nonexistent/folder/c.md"], "/nonexistent/folder/c.md: cannot write"),
+        (["changelog", "--accepted", "/nonexistent/acc.toml"], "/nonexistent/acc.toml: no such accepted-breaks file"),
+        (["changelog", "v1", "v2", "v3"], "Got unexpected extra argument (v3)"),
+    ],
+)
+def test_changelog_user_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run([*argv, "--schemas", str(SHIPPED)], capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_changelog_command_to_file_with_accepted_break(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    for name in ("v12", "v13"):
+        (schemas / f"{name}.json").write_bytes((SHIPPED / f"{name}.json").read_bytes())
+    target = tmp_path / "CHANGELOG.md"
+    code, out, _ = run(["changelog", "--schemas", str(schemas), "--output", str(target)], capsys)
+    assert code == 0 and out == ""
+    text = target.read_text(encoding="utf-8")
+    assert "## v13 (from v12)" in text and "**major**" in text and "**accepted**" not in text
+    first = re.search(r"^- `([^`]*)`: .*\(`([a-z0-9-]+)`; backward breaking", text, re.M)
+    assert first is not None
+    pointer, rule = first.groups()
+    pointer = pointer.split(" → ")[-1]
+    (schemas / "accepted-breaks.toml").write_text(
+        f'[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "{rule}"\npointer = "{pointer}"\nreason = "agent metadata is always sent"\n'
+    )
+    code, _, _ = run(["changelog", "--schemas", str(schemas), "--output", str(target)], capsys)
+    text = target.read_text(encoding="utf-8")
+    assert code == 0 and "— **accepted**: agent metadata is always sent" in text and "Suggested bump: **major**" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["CHANGELOG.md", "schemas"]

@@ -8,6 +8,8 @@ engine over the shipped snapshots and check verdicts known from the upstream his
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from cwscodegen.matrix import Cell, Matrix, Status, canonical, column_labels, co
 from cwscodegen.snapshots import Snapshot, load_all, snapshot_from_text
 
 from .conftest import SHIPPED
+from .test_cli import run
 
 
 def enum_snapshot(name: str, *values: object) -> Snapshot:
@@ -167,3 +170,64 @@ def test_shipped_summary_newest_reaches_back_to_v13_at_most(shipped: Matrix) -> 
     assert newest.name == "v15" and not newest.with_all_older
     assert newest.oldest_in_run is not None
     assert shipped.versions.index(newest.oldest_in_run) >= shipped.versions.index("v13")
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_matrix_command_markdown_and_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # settings come from --schemas, not from the working directory
+    code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--format", "markdown"], capsys)
+    assert code == 0
+    v13 = next(line for line in out.splitlines() if line.startswith("| v13 |"))
+    assert v13.split(" | ")[12] == "-F"  # the v12 column: backward breaks, forward holds
+    code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--format", "json", "--mode", "full"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and doc["mode"] == "full" and len(doc["pairs"]) == 105
+
+
+def test_matrix_command_writes_files_atomically(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "matrix.svg"
+    code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--format", "svg", "--output", str(target)], capsys)
+    assert code == 0 and out == ""
+    assert target.read_text(encoding="utf-8").startswith("<?xml")
+    assert [p.name for p in tmp_path.iterdir()] == ["matrix.svg"]  # no temporary file left behind
+    code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--output", str(tmp_path / "m.txt")], capsys)
+    assert code == 0 and "\x1b[" not in (tmp_path / "m.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["matrix", "--format", "png"], "--format: unknown format 'png' (choose from table, markdown, svg, json)"),
+        (["matrix", "--mode", "sideways"], "--mode: unknown mode 'sideways'"),
+        (["matrix", "--schemas", "/nonexistent/folder"], "/nonexistent/folder: snapshot folder does not exist"),
+        (["matrix", "--output", "/nonexistent/folder/m.svg", "--format", "svg"], "/nonexistent/folder/m.svg: cannot write"),
+    ],
+)
+def test_matrix_user_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run([*argv, "--schemas", str(SHIPPED)] if "--schemas" not in argv else argv, capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_matrix_needs_two_snapshots(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "v1.json").write_text("{}")
+    code, _, err = run(["matrix", "--schemas", str(tmp_path)], capsys)
+    assert code == 2 and "a matrix needs at least two snapshots, found 1" in err
+
+
+def test_matrix_and_changelog_do_not_import_the_code_generator(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from cwscodegen.cli import main\n"
+        f"for argv in (['matrix', '--schemas', {str(SHIPPED)!r}], ['changelog', 'v12', 'v13', '--schemas', {str(SHIPPED)!r}]):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, exc.code\n"
+        "heavy = sorted(m for m in ('datamodel_code_generator', 'black') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stdout
