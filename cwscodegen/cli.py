@@ -6,6 +6,7 @@ command that needs them, so `--help`, `list` and a no-op `check` start fast.
 
 from __future__ import annotations
 
+import keyword
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -338,6 +339,71 @@ def docs_cmd(
     settings = _settings(schemas=schemas)
     snapshot = resolve_spec(version, settings.schemas)
     _emit(render(snapshot.document, str(snapshot.path)), output)
+
+
+VersionsArg = Annotated[Optional[list[str]], typer.Argument(help="Snapshot names (default: every snapshot).", show_default=False)]
+TargetOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--target", metavar="pydantic|dataclasses|typeddict", help="Binding to make; repeat for several (overrides [tool.cwscodegen] targets)."),
+]
+RootClassOpt = Annotated[Optional[str], typer.Option("--root-class", help="Name of the root model (overrides [tool.cwscodegen] root-class).")]
+
+
+def _codegen_settings(schemas: Path | None, output: Path | None, target: list[str] | None, root_class: str | None) -> Settings:
+    if root_class is not None and not (root_class.isidentifier() and root_class[0].isupper() and not keyword.iskeyword(root_class)):
+        fail(f"--root-class: {root_class!r} is not a valid Python class name")
+    return _settings(schemas=schemas, output=output, targets=target or None, root_class=root_class)
+
+
+@app.command("generate")
+def generate_cmd(
+    versions: VersionsArg = None,
+    schemas: SchemasOpt = None,
+    output: OutputOpt = None,
+    target: TargetOpt = None,
+    root_class: RootClassOpt = None,
+) -> None:
+    """Write the Python bindings (Pydantic v2, dataclasses, TypedDict) of every snapshot, or of the named ones.
+
+    Each snapshot VERSION becomes a package OUTPUT/VERSION/ (pydantic_models.py, dataclasses_models.py
+    with codec.py, typeddicts.py, _manifest.json). Files change only when their bytes do; generated files
+    of snapshots that no longer exist are removed, other files are never touched.
+    """
+    from cwscodegen.codegen import generate
+
+    result = generate(_codegen_settings(schemas, output, target, root_class), versions)
+    for path in result.written:
+        typer.echo(f"wrote {path}")
+    for path in result.removed:
+        typer.echo(f"removed {path}")
+    typer.echo(
+        f"{len(result.versions)} snapshot(s): {len(result.written)} file(s) written, "
+        f"{len(result.removed)} removed, {result.unchanged} unchanged"
+    )
+
+
+@app.command("check")
+def check_cmd(
+    versions: VersionsArg = None,
+    schemas: SchemasOpt = None,
+    output: OutputOpt = None,
+    target: TargetOpt = None,
+    root_class: RootClassOpt = None,
+) -> None:
+    """Exit 0 when the bindings are exactly what `generate` would write, 1 otherwise.
+
+    Prints one line per stale, missing or extra file. When the content hashes in each package's
+    _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook).
+    """
+    from cwscodegen.codegen import check
+
+    result = check(_codegen_settings(schemas, output, target, root_class), versions)
+    for kind, path in result.problems:
+        typer.echo(f"{kind}: {path}")
+    if not result.ok:
+        typer.echo(f"cwscodegen: {len(result.problems)} generated file(s) out of date; run `cwscodegen generate`", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{len(result.versions)} snapshot(s): generated bindings are up to date")
 
 
 @app.callback()

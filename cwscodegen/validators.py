@@ -12,6 +12,7 @@ same everywhere:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jsonschema
@@ -42,9 +43,14 @@ def validator_class(document: Any) -> type[Validator]:
     return _CLASSES[draft_of(document)]
 
 
-def make_validator(document: Any) -> Validator:
-    """A draft-correct validator with format assertion and no network access."""
+def make_validator(document: Any, keywords: Mapping[str, Callable[..., Any]] | None = None) -> Validator:
+    """A draft-correct validator with format assertion and no network access.
+
+    `keywords` replaces keyword implementations; `fastcheck.pruned_validator` uses it to skip
+    `$ref` subtrees already proved valid, which must leave the errors unchanged."""
     cls = validator_class(document)
+    if keywords:
+        cls = jsonschema.validators.extend(cls, dict(keywords))  # type: ignore[no-untyped-call]
     return cls(document, registry=_OFFLINE, format_checker=cls.FORMAT_CHECKER)
 
 
