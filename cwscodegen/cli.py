@@ -16,9 +16,12 @@ import typer
 
 from cwscodegen.config import Settings, load_settings
 from cwscodegen.errors import UserError
+from cwscodegen.fastparams import FastGroup
 
 app = typer.Typer(
     name="cwscodegen",
+    cls=FastGroup,  # start-up: plain parameters skip Typer's pydantic-based conversion
+    rich_markup_mode=None,  # start-up: plain help; rendering it with rich imports ~100 ms of modules
     help="Versioned CWS backend-event schemas: Python bindings, compatibility diff, release review.",
     no_args_is_help=True,
     add_completion=False,
@@ -341,12 +344,12 @@ def docs_cmd(
     _emit(render(snapshot.document, str(snapshot.path)), output)
 
 
-VersionsArg = Annotated[Optional[list[str]], typer.Argument(help="Snapshot names (default: every snapshot).", show_default=False)]
+VersionsArg = Annotated[Optional[list[str]], typer.Argument(metavar="VERSION", help="Snapshot names, such as v3 (default: every snapshot).", show_default=False)]
 TargetOpt = Annotated[
     Optional[list[str]],
     typer.Option("--target", metavar="pydantic|dataclasses|typeddict", help="Binding to make; repeat for several (overrides [tool.cwscodegen] targets)."),
 ]
-RootClassOpt = Annotated[Optional[str], typer.Option("--root-class", help="Name of the root model (overrides [tool.cwscodegen] root-class).")]
+RootClassOpt = Annotated[Optional[str], typer.Option("--root-class", metavar="NAME", help="Name of the root model (overrides [tool.cwscodegen] root-class).")]
 
 
 def _codegen_settings(schemas: Path | None, output: Path | None, target: list[str] | None, root_class: str | None) -> Settings:

@@ -2,7 +2,7 @@
 
 `generated/<version>/_manifest.json` records the snapshot (relative path and SHA-256 of its
 bytes), the generator settings (targets, root class, the versions of datamodel-code-generator
-and black, the codegen version constant) and the SHA-256 of every generated file. When all of
+and black, a fingerprint of the tool's own generating sources) and the SHA-256 of every generated file. When all of
 them still match, the package is exactly what `generate` would write, and a no-op `check` proves
 it by hashing a few files: no code generator, no formatter.
 
@@ -118,13 +118,15 @@ def up_to_date(
 
 
 def generated_files(output: Path, versions: Iterable[str] | None = None) -> list[Path]:
-    """Files under `output` that carry the marker: in `output/<v>/` for the given versions, or,
-    when `versions` is None, anywhere one or two levels down (`__pycache__` and dot-folders skipped).
+    """Files that carry the marker in the package folders `output/<v>/`: of the given versions,
+    or, when `versions` is None, of every folder there (`__pycache__` and dot-folders skipped).
+
+    Only package folders are searched, because the tool writes nowhere else.
     """
     if not output.is_dir():
         return []
     if versions is None:
-        folders = [output] + [p for p in sorted(output.iterdir()) if p.is_dir() and not _skipped(p)]
+        folders = [p for p in sorted(output.iterdir()) if p.is_dir() and not _skipped(p)]
     else:
         folders = [output / v for v in versions if (output / v).is_dir()]
     found = [p for folder in folders for p in sorted(folder.iterdir()) if p.is_file() and is_generated(p)]
