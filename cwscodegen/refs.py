@@ -80,6 +80,23 @@ def iter_refs(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
             yield from iter_refs(value, f"{where}/{index}")
 
 
+def _anchors(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Plain-name fragments: `$anchor` (2019-09+) and `$id`/`id` of the form `#name` (drafts 4-7)."""
+    if isinstance(node, Mapping):
+        for key in ("$anchor", "$id", "id"):
+            value = node.get(key)
+            if isinstance(value, str) and value:
+                name = value if key == "$anchor" else value[1:] if value.startswith("#") else ""
+                if name and not name.startswith("/"):
+                    yield name, where
+        for key, child in node.items():
+            if key not in ("enum", "const", "examples", "default"):
+                yield from _anchors(child, f"{where}/{escape(str(key))}")
+    elif isinstance(node, list):
+        for i, child in enumerate(node):
+            yield from _anchors(child, f"{where}/{i}")
+
+
 class Resolver:
     """Looks up local references of one document; `source` names the file in error messages."""
 
@@ -88,6 +105,7 @@ class Resolver:
         self.source = source
         base = document.get("$id") if isinstance(document, Mapping) else None
         self._base = str(base).split("#", 1)[0] if isinstance(base, str) else None
+        self._anchors = dict(_anchors(document, ""))
 
     def target(self, ref: str, where: str) -> str:
         """The JSON pointer inside this document that `ref` (found at `where`) points to."""
@@ -98,6 +116,8 @@ class Resolver:
                 "(remote references are never fetched)"
             )
         fragment = unquote(fragment)
+        if fragment and not fragment.startswith("/") and fragment in self._anchors:
+            return self._anchors[fragment]
         if fragment and not fragment.startswith("/"):
             raise UserError(f"{self.source}: $ref at {where or '/'}: {ref!r} is not a JSON pointer")
         return fragment
