@@ -73,8 +73,13 @@ def diff_documents(
     """`diff` on two parsed schema documents."""
     pair = _Pair(prepare(old, old_source or old_name), prepare(new, new_source or new_name))
     changes = pair.changes(witnesses)
+    backward, forward = pair.backward, pair.forward
+    if backward is U and any(w.direction is Direction.BACKWARD for c in changes for w in c.witnesses):
+        backward = B
+    if forward is U and any(w.direction is Direction.FORWARD for c in changes for w in c.witnesses):
+        forward = B
     api = B if any(c.api.breaks for c in changes) else C if any(c.api is C for c in changes) else N
-    return Report(old_name, new_name, tuple(changes), pair.backward, pair.forward, api)
+    return Report(old_name, new_name, tuple(changes), backward, forward, api)
 
 
 def verdicts(old: Snapshot, new: Snapshot) -> tuple[Effect, Effect]:
@@ -207,9 +212,6 @@ class _Pair:
         if back is YES and fwd is YES:
             self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword=keyword)
             return
-        if back is UNKNOWN and fwd is UNKNOWN:
-            self._emit("schema-modified", o, n, at, U, U, U, keyword=keyword)
-            return
         self._emit(f"{prefix}-{variant(back, fwd)}", o, n, at, effect_of(back), effect_of(fwd), keyword=keyword)
 
     # ------------------------------------------------------------------ document level
@@ -251,6 +253,9 @@ class _Pair:
             return
         self._seen.add(key)
         self._notes(o, n, at)
+        if o.false != n.false and not (o.ref or n.ref):  # a boolean schema `false` on one side
+            self._family("schema", o, n, at, "false" if n.false else "true", self.inc.includes(o, n), self.inc.includes(n, o))
+            return
         if o.ref is not None or n.ref is not None:
             if self._refs(o, n, at):
                 return
@@ -441,21 +446,28 @@ class _Pair:
                      self.inc.includes(a, b), self.inc.includes(b, a))  # fmt: skip
 
     def _combinators(self, o: Node, n: Node, at: _At) -> None:
-        for attr, prefix, keyword in (("allof", "allof", "allOf"), ("anyof", "anyof", "anyOf"), ("oneof", "oneof", "oneOf")):
-            before, after = getattr(o, attr), getattr(n, attr)
-            if not before and not after:
-                continue
+        """allOf/anyOf and then/else are monotone (a narrower branch narrows the whole), so their
+        branches are walked; oneOf, not and if are not, so a change there is judged as a whole."""
+        for attr, prefix, keyword in (("allof", "allof", "allOf"), ("anyof", "anyof", "anyOf")):
+            before = [b for b in getattr(o, attr) if not any(self.index.equal(b, x) for x in getattr(n, attr))]
+            after = [b for b in getattr(n, attr) if not any(self.index.equal(b, x) for x in getattr(o, attr))]
             if len(before) == len(after):
                 for i, (a, b) in enumerate(zip(before, after)):
                     self._walk(a, b, at.down(f"[{keyword} {i}]", None, None))
             else:
                 self._family(prefix, o, n, at, keyword, self.inc.includes(o, n), self.inc.includes(n, o))
-        for attr, prefix, keyword in (("not_", "not", "not"), ("if_", "conditional", "if"), ("then", "conditional", "then"), ("else_", "conditional", "else")):
+        whole = (("oneof", "oneof", "oneOf"), ("not_", "not", "not"), ("if_", "conditional", "if"))
+        for attr, prefix, keyword in whole:
+            a, b = getattr(o, attr), getattr(n, attr)
+            same = _same_branches(self.index, a, b)
+            if not same:
+                self._family(prefix, o, n, at, keyword, self.inc.includes(o, n), self.inc.includes(n, o))
+        for attr, keyword in (("then", "then"), ("else_", "else")):
             a, b = getattr(o, attr), getattr(n, attr)
             if a is not None and b is not None:
                 self._walk(a, b, at.down(f"[{keyword}]", None, None))
             elif a is not None or b is not None:
-                self._family(prefix, o, n, at, keyword, self.inc.includes(o, n), self.inc.includes(n, o))
+                self._family("conditional", o, n, at, keyword, self.inc.includes(o, n), self.inc.includes(n, o))
 
     def _unknown(self, o: Node, n: Node, at: _At) -> None:
         for key in sorted(set(o.unknown) | set(n.unknown)):
@@ -477,7 +489,10 @@ class _Pair:
                 found.append(result)
             else:
                 missing[direction.value] = result
-        return replace(change, witnesses=tuple(found), no_witness=missing)
+        decided = {w.direction for w in found}  # a verified witness decides an undecided direction
+        back = B if Direction.BACKWARD in decided and change.backward is U else change.backward
+        fwd = B if Direction.FORWARD in decided and change.forward is U else change.forward
+        return replace(change, witnesses=tuple(found), no_witness=missing, backward=back, forward=fwd)
 
     def _find(self, direction: Direction, o: Node | None, n: Node | None, paths_old: list[tuple[Step, ...]],
               paths_new: list[tuple[Step, ...]], whole: bool) -> Witness | str:  # fmt: skip
@@ -501,6 +516,15 @@ class _Pair:
 
 
 # ---------------------------------------------------------------------------------- helpers
+def _same_branches(index: PairIndex, a: Any, b: Any) -> bool:
+    """Equal subschemas (or equal lists of them, in any order), or both absent."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(any(index.equal(x, y) for y in b) for x in a)
+    if a is None or b is None:
+        return a is None and b is None
+    return index.equal(a, b)
+
+
 def _get(document: Any, key: str) -> Any:
     return document.get(key) if isinstance(document, Mapping) else None
 

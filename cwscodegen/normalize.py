@@ -262,6 +262,8 @@ class Prepared:
         for key, value in raw.items():
             if key == "$ref":
                 continue
+            if legacy and self.draft == "draft4" and key in ("exclusiveMinimum", "exclusiveMaximum"):
+                continue  # draft-04's boolean form is read together with minimum/maximum
             if key not in self.asserting or key in ("then", "else"):
                 if key not in _NOT_NOTES:
                     node.notes[key] = value

@@ -6,6 +6,8 @@ a change's actual effects equal them, except in two documented cases:
 
 - an effect becomes UNDECIDED where the engine could not prove inclusion (the answer was
   *unknown*): undecided counts as breaking, so a verdict is never weaker than the proof;
+- an UNDECIDED effect becomes BREAKING once a verified witness shows a document that one side
+  accepts and the other rejects (the witness decides the question);
 - a breaking effect becomes COMPATIBLE where the whole document was proven included in that
   direction (the local difference is masked by the context, e.g. a sibling constraint);
 - a change inside a definition that no event can reach (from the root, in either version) has
@@ -166,8 +168,8 @@ _API_FIXED = frozenset(
 def fits(default: Effect, actual: Effect) -> bool:
     """An actual effect may equal the default; be UNDECIDED where a proof was missing; be COMPATIBLE
     where the whole document was proven included in that direction; or be NONE where no event
-    reaches the place."""
-    return actual is default or actual in (U, C, N)
+    reaches the place; or be BREAKING where a verified witness decided an undecided default."""
+    return actual is default or actual in (U, C, N) or (default is U and actual is B)
 
 
 def effects(rule_id: str, backward: Effect, forward: Effect) -> tuple[Effect, Effect, Effect]:
