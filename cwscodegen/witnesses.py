@@ -625,7 +625,7 @@ def _local_values(accept: Node, reject: Node, want: int, budget: int) -> tuple[l
     no longer allowed in its object)."""
     witnesses: list[Any] = []
     others: list[Any] = []
-    for value in candidates(accept):
+    for value in _chain(candidates(accept), _probes(accept, reject)):
         budget -= 2
         if budget < 0 or len(witnesses) >= want or (reject.is_true and len(others) >= 8):
             break
@@ -637,6 +637,33 @@ def _local_values(accept: Node, reject: Node, want: int, budget: int) -> tuple[l
             rejected = False
         (witnesses if rejected else others).append(value)
     return witnesses, others[:8]
+
+
+_GENERIC: tuple[Any, ...] = (0, "", "a", True, None, [], {}, 1.5, -1)
+
+
+def _chain(*sources: Iterable[Any]) -> Iterator[Any]:
+    for source in sources:
+        yield from source
+
+
+def _probes(accept: Node, reject: Node) -> Iterator[Any]:
+    """Objects of `accept` carrying members that only the *rejecting* schema names (its properties,
+    a key for each of its patterns) with assorted values, and objects with many members: what an
+    open object allowed and a narrower one refuses is invisible from the accepting side alone."""
+    base = _try_minimal(accept, 0)
+    if not isinstance(base, dict):
+        return
+    target = _resolved(reject)
+    parts = _conjuncts(target, loose=True)
+    keys = sorted({k for part in parts for k in part.props if k not in base})
+    keys += [k for part in parts for p in sorted(part.patterns) if (k := _pattern_key(p, parts)) is not None]
+    for key in keys:
+        for value in _GENERIC:
+            yield {**base, key: value}
+    most = min((part.kw["maxProperties"] for part in parts if "maxProperties" in part.kw), default=None)
+    if most is not None and most < 64:
+        yield {**base, **{f"k{i}": 0 for i in range(int(most) + 1)}}
 
 
 def embed(root: Node, steps: Sequence[Step], value: Any, limit: int = 8) -> Iterator[Any]:
