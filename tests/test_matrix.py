@@ -165,11 +165,14 @@ def test_shipped_revert_and_reapply_is_fully_compatible(shipped: Matrix) -> None
     assert shipped.cell("v9", "v10").status is not Status.FULL
 
 
-def test_shipped_summary_newest_reaches_back_to_v13_at_most(shipped: Matrix) -> None:
-    newest = shipped.summaries()[-1]
-    assert newest.name == "v15" and not newest.with_all_older
-    assert newest.oldest_in_run is not None
-    assert shipped.versions.index(newest.oldest_in_run) >= shipped.versions.index("v13")
+def test_shipped_summaries_follow_the_upstream_breaks(shipped: Matrix) -> None:
+    by_name = {s.name: s for s in shipped.summaries()}
+    # v15 (upstream 59) makes ProcessCredentials.auid required: no older event is safe any more.
+    assert by_name["v15"].compatible_older == 0 and by_name["v15"].oldest_in_run is None
+    # v11 re-applies (#22863) what v10 reverted, so it accepts v9's and v10's events again.
+    assert by_name["v11"].oldest_in_run == "v9" and by_name["v11"].compatible_older == 2
+    # v8 (#15097) renames MountEvent fields that v7 (#14151) introduced: v7 breaks, v2..v6 do not.
+    assert by_name["v8"].oldest_in_run is None and by_name["v8"].compatible_older == 5
 
 
 # ------------------------------------------------------------------ the command
@@ -180,7 +183,9 @@ def test_matrix_command_markdown_and_json(capsys: pytest.CaptureFixture[str], tm
     code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--format", "markdown"], capsys)
     assert code == 0
     v13 = next(line for line in out.splitlines() if line.startswith("| v13 |"))
-    assert v13.split(" | ")[12] == "-F"  # the v12 column: backward breaks, forward holds
+    assert v13.split(" | ")[12] == "--"  # the v12 column: required root keys (backward) in a closed root (forward)
+    v11 = next(line for line in out.splitlines() if line.startswith("| v11 |"))
+    assert v11.split(" | ")[9] == "BF"  # the v9 column: the re-applied change is fully compatible
     code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--format", "json", "--mode", "full"], capsys)
     doc = json.loads(out)
     assert code == 0 and doc["mode"] == "full" and len(doc["pairs"]) == 105
