@@ -224,3 +224,23 @@ def message(change: Change) -> str:
     if rule is None:
         return f"{change.rule}: {change.new_pointer or change.old_pointer or '/'}"
     return string.Formatter().vformat(rule.message, (), fields(change))
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as a Markdown table (docs/rules.md is this text; a test keeps them equal)."""
+    lines = [
+        "# Rule catalogue",
+        "",
+        "Every change `cwscodegen diff` reports names one of these rules. BACKWARD: documents valid",
+        "under OLD must stay valid under NEW; FORWARD: documents valid under NEW must be valid under",
+        "OLD; API: the generated bindings. The effects are each rule's defaults; a change's actual",
+        "effects come from the engine's proofs (see `cwscodegen/rules.py`). Generated from",
+        "`cwscodegen.rules.CATALOGUE`; do not edit by hand.",
+        "",
+        "| rule | backward | forward | api | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in _RULES:
+        meaning = rule.meaning.replace("|", "\\|")
+        lines.append(f"| `{rule.id}` | {rule.backward.value} | {rule.forward.value} | {rule.api.value} | {meaning} |")
+    return "\n".join(lines) + "\n"
