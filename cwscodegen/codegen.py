@@ -111,9 +111,13 @@ def _sources_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def source_name(path: Path, root: Path) -> str:
-    """The snapshot as named in headers: relative to the project root, with `/` separators."""
-    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+def source_name(path: Path, settings: Settings) -> str:
+    """The snapshot as named in headers and manifests: its path seen from the folder that holds
+    the output folder (normally the project root), with `/` separators.
+
+    It depends only on where the snapshot and output folders are relative to each other, not on
+    the working folder or where the project lives, so every machine writes the same bytes."""
+    return Path(os.path.relpath(path.resolve(), settings.output.resolve().parent)).as_posix()
 
 
 # --- one snapshot, in memory -------------------------------------------------------------------
@@ -121,7 +125,7 @@ def source_name(path: Path, root: Path) -> str:
 
 def render(snapshot: Snapshot, settings: Settings) -> dict[str, str]:
     """Every file of the package for `snapshot` (name -> text), without touching the disk."""
-    source = source_name(snapshot.path, settings.root)
+    source = source_name(snapshot.path, settings)
     if not isinstance(snapshot.document, dict):
         kind = type(snapshot.document).__name__.replace("bool", "boolean")
         raise UserError(f"{source}: cannot generate bindings: the schema is a {kind}, not an object")
@@ -398,16 +402,26 @@ def select_versions(settings: Settings, names: Iterable[str] | None) -> list[str
 def generate(settings: Settings, names: Iterable[str] | None = None) -> GenerateResult:
     """Write the packages for all (or the named) snapshots; remove the tool's orphaned files.
 
-    All packages are rendered before anything is written; each file is replaced atomically and
-    only when its bytes change, the manifest last.
+    Every snapshot is loaded and checked (JSON, `$ref`s, meta-schema) before the slow rendering,
+    and all packages are rendered before anything is written, so bad input writes nothing. Each
+    file is replaced atomically and only when its bytes change, the manifest last.
     """
     names = list(names or ())
     versions = select_versions(settings, names)
-    rendered = {v: render(load_snapshot(settings.schemas, v), settings) for v in versions}
+    if settings.output.exists() and not settings.output.is_dir():
+        raise UserError(f"{_shown(settings.output, settings)}: output folder is a file")
+    snapshots = [load_snapshot(settings.schemas, v) for v in versions]
+    for snapshot in snapshots:
+        if isinstance(snapshot.document, dict):
+            check_schema(snapshot.document, source_name(snapshot.path, settings))
+    rendered = {snapshot.name: render(snapshot, settings) for snapshot in snapshots}
     result = GenerateResult(versions=versions)
     for version, files in rendered.items():
         folder = settings.output / version
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"{_shown(folder, settings)}: cannot create folder: {exc.strerror}") from None
         for name in sorted(files, key=lambda n: n == manifest.MANIFEST):
             path, data = folder / name, files[name].encode("utf-8")
             if path.is_file() and path.read_bytes() == data:
@@ -436,7 +450,7 @@ def check(settings: Settings, names: Iterable[str] | None = None) -> CheckResult
     for version in versions:
         folder = settings.output / version
         snapshot_path = settings.schemas / f"{version}.json"
-        source = source_name(snapshot_path, settings.root)
+        source = source_name(snapshot_path, settings)
         if manifest.up_to_date(folder, source, snapshot_path.read_bytes(), generator, wanted):
             continue
         result.regenerated.append(version)
