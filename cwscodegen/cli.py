@@ -265,46 +265,52 @@ PROGRESS_MIN_BYTES = 1 << 20
 
 @app.command("validate")
 def validate_cmd(
-    events: Annotated[str, typer.Argument(metavar="EVENTS", help="A .json file (one event), a JSON Lines file (one event per line), or - for standard input.", show_default=False)],
-    version: Annotated[Optional[list[str]], typer.Option("--version", metavar="V", help="Check against this snapshot only (repeatable). Default: every snapshot.", show_default=False)] = None,
+    events: Annotated[str, typer.Argument(metavar="EVENTS", help="A .json file (one event, or JSON Lines), a .jsonl/.ndjson file (one event per line), or - for standard input.", show_default=False)],
+    version: Annotated[Optional[list[str]], typer.Option("--version", metavar="V", help="Check against this snapshot only (repeat for several). Default: every snapshot.", show_default=False)] = None,
     fmt: Annotated[str, typer.Option("--format", metavar="text|json", help="text (one line per event) or json (JSON Lines, summary last).")] = "text",
     failures_only: Annotated[bool, typer.Option("--failures-only", help="Print only the events that are not accepted (the summary is always printed).")] = False,
     schemas: SchemasOpt = None,
 ) -> None:
-    """Check JSON events against snapshots, streaming. Exit 0 when every event is accepted (by every
-    --version given, else by the newest snapshot), 1 when any is rejected or malformed."""
+    """Check JSON events against snapshots, streaming. Exit 0 when every event is accepted by every
+    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed."""
     if fmt not in VALIDATE_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(VALIDATE_FORMATS)})")
     import json
     import os
 
     from cwscodegen import validate as check
-    from cwscodegen.snapshots import list_versions, load_snapshot, version_key
+    from cwscodegen.snapshots import check_version_name, list_versions, load_snapshot, version_key
 
     settings = _settings(schemas=schemas)
     known = list_versions(settings.schemas)
     if not known:
         raise UserError(f"{settings.schemas}: no snapshots to validate against")
+    for name in version or ():
+        try:
+            check_version_name(name)
+        except UserError as exc:
+            raise UserError(f"--version: {exc}") from None
+        if name not in known:
+            raise UserError(f"--version: unknown version {name!r} in {settings.schemas} (known: {', '.join(known)})")
     chosen = sorted(set(version), key=version_key) if version else known
-    checkers = [check.SnapshotChecker(load_snapshot(settings.schemas, name)) for name in chosen]
-    tally = check.Tally(versions=chosen, required=chosen if version else [known[-1]])
-    stream, size = (sys.stdin.buffer, None) if events == "-" else check.open_input(Path(events))
-    lines = _with_progress(stream, size) if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty() else stream
+    path = None if events == "-" else Path(events)
+    stream, size = check.open_input(path)  # a bad EVENTS fails before the schemas are compiled
     try:
-        for verdict in check.check_events(check.iter_events(lines), checkers):
+        checkers = [check.SnapshotChecker(load_snapshot(settings.schemas, name)) for name in chosen]
+        tally = check.Tally(versions=chosen)
+        lines = _with_progress(stream, size) if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty() else stream
+        for verdict in check.check_events(check.iter_events(lines, check.input_mode(path)), checkers):
             tally.add(verdict)
-            if failures_only and verdict.passes(tally.required):
+            if failures_only and verdict.ok:
                 continue
-            line = check.json_line(verdict, tally.required) if fmt == "json" else check.text_line(verdict, chosen)
-            sys.stdout.write(line + "\n")
-        summary = json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()
-        sys.stdout.write(summary + "\n")
+            sys.stdout.write((check.json_line(verdict) if fmt == "json" else check.text_line(verdict, chosen)) + "\n")
+        sys.stdout.write((json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # `validate big.jsonl | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(1) from None
     finally:
-        if stream is not sys.stdin.buffer:
+        if path is not None:
             stream.close()
     raise typer.Exit(0 if tally.ok else 1)
 
