@@ -346,6 +346,7 @@ def docs_cmd(
     from cwscodegen.snapshots import resolve_spec
 
     settings = _settings(schemas=schemas)
+    _check_output(output)
     snapshot = resolve_spec(version, settings.schemas)
     _emit(render(snapshot.document, str(snapshot.path)), output)
 
