@@ -12,12 +12,15 @@ import re
 import shutil
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import black
 import pytest
 
 from cwscodegen import codegen, manifest
+from cwscodegen.config import Settings
 
 from .conftest import SHIPPED
 
@@ -87,7 +90,7 @@ def test_generate_writes_one_package_per_snapshot(base: Path) -> None:
         }
         assert record["files"] == {name: manifest.sha256((out / version / name).read_bytes()) for name in PACKAGE if name != "_manifest.json"}
         assert record["generator"]["root-class"] == "BackendEvent"
-        assert record["generator"]["black"] == black.__version__
+        assert record["generator"]["black"] == metadata.version("black")
 
 
 def test_packages_import_from_the_project_and_hold_an_event(base: Path) -> None:
@@ -362,14 +365,12 @@ def test_output_folder_that_is_a_file(project: Path) -> None:
 
 
 def test_tool_version_reads_the_installed_distribution() -> None:
-    from importlib import metadata
-
     assert codegen.tool_version("black", "black") == metadata.version("black")
     assert codegen.tool_version("datamodel_code_generator", "datamodel-code-generator") == metadata.version("datamodel-code-generator")
 
 
 def test_generator_settings_fingerprint_the_codec_source(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    settings = codegen.Settings(root=tmp_path, schemas=tmp_path, output=tmp_path / "out")
+    settings = Settings(root=tmp_path, schemas=tmp_path, output=tmp_path / "out")
     first = codegen.generator_settings(settings)
     assert first == codegen.generator_settings(settings)
     real = Path.read_bytes
@@ -383,7 +384,7 @@ def test_generator_settings_fingerprint_the_codec_source(monkeypatch: pytest.Mon
 
 
 def test_field_aliases_never_collide() -> None:
-    document = {"properties": {"class": {}, "class_": {}, "mountpoint.path": {}, "_x": {}, "x": {}, "1st": {}}}
+    document: dict[str, Any] = {"properties": {"class": {}, "class_": {}, "mountpoint.path": {}, "_x": {}, "x": {}, "1st": {}}}
     aliases = codegen.field_aliases(document)
     assert aliases == {"1st": "field_1st", "_x": "x_", "class": "class__", "mountpoint.path": "mountpoint_path"}
     names = set(document["properties"])
@@ -391,7 +392,7 @@ def test_field_aliases_never_collide() -> None:
 
 
 def test_prepare_spells_out_open_objects_only() -> None:
-    document = {
+    document: dict[str, Any] = {
         "type": "object",
         "properties": {"a": {"type": "object"}, "b": {"type": "object", "properties": {"c": {}}}, "r": {"$ref": "#/x"}},
         "additionalProperties": False,
