@@ -1,0 +1,239 @@
+"""How long a diff takes: in process, as a command, and as the schema grows.
+
+Prints, from one run on this machine (each figure next to a baseline measured in the same run, so
+the ratios mean something on any machine):
+
+(a) in process, on the two largest real snapshots of the upstream history (by file size):
+    `compare.diff` with witnesses and `compare.verdicts` (the fast path), median over repeated
+    runs, against `json.loads` of the same two files;
+(b) the whole `cwscodegen diff v14 v15` command (wall time, a fresh interpreter each run) against
+    `python -c "import typer, deepdiff, jsonschema"` (the imports any such CLI pays), interleaved;
+(c) a synthetic schema 1x, 10x, 100x the size of the newest snapshot: its definitions copied N
+    times under new names, one root property per copy referring to that copy's root object, and a
+    NEW version with the same few real changes in every copy; time to diff at each size and
+    time / size normalised to 1x (linear growth keeps that ratio near 1).
+
+    .venv/bin/python benchmarks/diff_bench.py [--repeat N] [--cli-repeat N] [--sizes 1,10,100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from cwscodegen import compare
+from cwscodegen.snapshots import Snapshot, load_schema_file, snapshot_from_text
+
+ROOT = Path(__file__).resolve().parent.parent
+HISTORY = ROOT / "tests" / "data" / "cws-schema-history"
+SHIPPED = ROOT / "schemas" / "versions"
+
+
+def median_seconds(work: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def fresh(snapshot: Snapshot) -> Snapshot:
+    """The snapshot with a newly parsed document: the engine caches its preparation per document
+    object, so reusing one object would time the warm (cached) path, not a first diff."""
+    return replace(snapshot, document=json.loads(snapshot.text))
+
+
+def median_cold(work: Callable[[Snapshot, Snapshot], object], old: Snapshot, new: Snapshot, repeat: int) -> float:
+    """Median time of `work` on freshly parsed documents (the parsing is not timed)."""
+    times = []
+    for _ in range(repeat):
+        a, b = fresh(old), fresh(new)
+        start = time.perf_counter()
+        work(a, b)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def largest_history_files(count: int = 2) -> list[Path]:
+    """The `count` largest history files, oldest first (so the pair reads OLD -> NEW)."""
+    files = sorted(HISTORY.glob("[0-9][0-9]_*.json"), key=lambda p: p.stat().st_size, reverse=True)[:count]
+    return sorted(files)
+
+
+# --------------------------------------------------------------------------- (a) in process
+
+
+def in_process(repeat: int) -> None:
+    old_path, new_path = largest_history_files()
+    old, new = load_schema_file(old_path), load_schema_file(new_path)
+    texts = (old.text, new.text)
+    loads = median_seconds(lambda: [json.loads(t) for t in texts], repeat)
+    diff = median_cold(lambda a, b: compare.diff(a, b, witnesses=True), old, new, repeat)
+    verdicts = median_cold(compare.verdicts, old, new, repeat)
+    warm = median_seconds(lambda: compare.verdicts(old, new), repeat)
+    report = compare.diff(old, new, witnesses=True)
+    print(f"(a) in process: {old_path.name} ({len(old.text):,} B) -> {new_path.name} ({len(new.text):,} B), "
+          f"{len(report.changes)} changes, median of {repeat} runs, freshly parsed documents each run")
+    print(f"    json.loads of both files          : {1000 * loads:8.3f} ms (baseline)")
+    print(f"    compare.diff (witnesses)          : {1000 * diff:8.3f} ms = {diff / loads:6.1f}x json.loads")
+    print(f"    compare.verdicts (fast path)      : {1000 * verdicts:8.3f} ms = {verdicts / loads:6.1f}x json.loads")
+    print(f"    compare.verdicts, same objects    : {1000 * warm:8.3f} ms = {warm / loads:6.1f}x json.loads "
+          "(preparation cached per document, as in the matrix)")
+
+
+# --------------------------------------------------------------------------- (b) the command
+
+
+def wall(command: list[str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):  # 1 means "breaking", still a complete run
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()}")
+    return elapsed, done.returncode
+
+
+def command_line(repeat: int) -> None:
+    cli = str(Path(sys.executable).with_name("cwscodegen"))
+    diff_cmd = [cli, "diff", "v14", "v15"]
+    import_cmd = [sys.executable, "-c", "import typer, deepdiff, jsonschema"]
+    wall(diff_cmd), wall(import_cmd)  # warm the file cache once, not measured
+    diffs, imports, code = [], [], 0
+    for _ in range(repeat):  # interleaved, so a busy moment hits both
+        seconds, code = wall(diff_cmd)
+        diffs.append(seconds)
+        imports.append(wall(import_cmd)[0])
+    d, i = statistics.median(diffs), statistics.median(imports)
+    print(f"(b) command, median of {repeat} interleaved runs:")
+    print(f"    python -c 'import typer, deepdiff, jsonschema': {1000 * i:8.1f} ms (baseline)")
+    print(f"    cwscodegen diff v14 v15 (exit {code})            : {1000 * d:8.1f} ms = {d / i:.2f}x the imports")
+
+
+# --------------------------------------------------------------------------- (c) growth
+
+
+def defs_key(document: dict[str, Any]) -> str:
+    return "$defs" if "$defs" in document else "definitions"
+
+
+def renamed(node: Any, prefix: str, names: set[str], suffix: str) -> Any:
+    """`node` with every reference to a definition in `names` pointing at its renamed copy."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(prefix) and value[len(prefix):] in names:
+                value = f"{prefix}{value[len(prefix):]}{suffix}"
+            out[key] = renamed(value, prefix, names, suffix)
+        return out
+    if isinstance(node, list):
+        return [renamed(v, prefix, names, suffix) for v in node]
+    return node
+
+
+def scaled(base: dict[str, Any], copies: int) -> dict[str, Any]:
+    """`copies` copies of `base`'s definitions (suffix `_cN`), each with its own root object
+    `Root_cN` (the base root's properties, refs renamed), and one root property `event_cN` per copy."""
+    key = defs_key(base)
+    prefix = f"#/{key}/"
+    names = set(base[key])
+    root_body = {k: v for k, v in base.items() if k not in (key, "$schema", "$id", "description")}
+    out: dict[str, Any] = {k: base[k] for k in ("$schema", "$id") if k in base}
+    out.update(type="object", additionalProperties=False, properties={}, **{key: {}})
+    for n in range(copies):
+        suffix = f"_c{n}"
+        for name, schema in base[key].items():
+            out[key][name + suffix] = renamed(schema, prefix, names, suffix)
+        out[key]["Root" + suffix] = renamed(root_body, prefix, names, suffix)
+        out["properties"]["event" + suffix] = {"$ref": f"{prefix}Root{suffix}"}
+    return out
+
+
+def changed(document: dict[str, Any], copies: int) -> dict[str, Any]:
+    """The same schema with four real changes in every copy: an optional field added, a field
+    removed, a type changed (string -> integer) and a root key made required."""
+    new = copy.deepcopy(document)
+    key = defs_key(new)
+    defs = new[key]
+    for n in range(copies):
+        s = f"_c{n}"
+        defs[f"ContainerContext{s}"]["properties"]["bench_added"] = {"type": "string"}
+        defs[f"File{s}"]["properties"].pop("mount_path", None)
+        defs[f"DDContext{s}"]["properties"]["span_id"] = {"type": "integer"}
+        root = defs[f"Root{s}"]
+        root["required"] = sorted(set(root.get("required", [])) | {"date"})
+    return new
+
+
+def check_changes_exist(base: dict[str, Any]) -> None:
+    """The four edits of `changed` must be real changes of the newest snapshot."""
+    defs = base[defs_key(base)]
+    problems = []
+    if "bench_added" in defs["ContainerContext"]["properties"]:
+        problems.append("ContainerContext already has bench_added")
+    if "mount_path" not in defs["File"]["properties"]:
+        problems.append("File has no mount_path to remove")
+    if defs["DDContext"]["properties"]["span_id"].get("type") != "string":
+        problems.append("DDContext.span_id is not a string")
+    if "date" not in base["properties"] or "date" in base.get("required", []):
+        problems.append("root property 'date' is missing or already required")
+    if problems:
+        raise SystemExit("diff_bench: the synthetic changes no longer apply: " + "; ".join(problems))
+
+
+def growth(sizes: list[int], repeat: int) -> None:
+    newest = max(HISTORY.glob("[0-9][0-9]_*.json"))
+    base = json.loads(newest.read_text(encoding="utf-8"))
+    check_changes_exist(base)
+    print(f"(c) growth: {newest.name} ({len(base[defs_key(base)])} definitions) copied N times, "
+          f"4 real changes per copy; median of {repeat} runs (100x: fewer, see 'runs')")
+    print("    size | definitions |     bytes |  verdicts ms | per 1x | diff+witnesses ms | per 1x | changes")
+    unit: dict[str, float] = {}
+    for size in sizes:
+        old_doc = scaled(base, size)
+        new_doc = changed(old_doc, size)
+        old_text, new_text = json.dumps(old_doc), json.dumps(new_doc)
+        old = snapshot_from_text(old_text, f"synthetic-{size}x-old", Path(f"synthetic-{size}x-old.json"), "old")
+        new = snapshot_from_text(new_text, f"synthetic-{size}x-new", Path(f"synthetic-{size}x-new.json"), "new")
+        runs = repeat if size < 100 else max(1, repeat // 3)
+        verdicts = median_cold(compare.verdicts, old, new, runs)
+        diff = median_cold(lambda a, b: compare.diff(a, b, witnesses=True), old, new, runs)
+        report = compare.diff(old, new, witnesses=True)
+        if not unit:
+            unit = {"verdicts": verdicts / size, "diff": diff / size}
+        print(f"    {size:4d}x | {len(old_doc[defs_key(old_doc)]):11,d} | {len(old_text):9,d} | "
+              f"{1000 * verdicts:12.1f} | {verdicts / size / unit['verdicts']:6.2f} | "
+              f"{1000 * diff:17.1f} | {diff / size / unit['diff']:6.2f} | {len(report.changes):7,d}"
+              f"{'' if runs == repeat else f' (runs: {runs})'}")
+    print("    'per 1x' = (time / size) / (time / size at 1x): ~1 means linear growth")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15, help="in-process runs per figure")
+    parser.add_argument("--cli-repeat", type=int, default=7, help="command runs per figure")
+    parser.add_argument("--sizes", default="1,10,100", help="synthetic sizes, comma-separated")
+    parser.add_argument("--skip", default="", help="parts to skip, e.g. 'b' or 'a,c'")
+    args = parser.parse_args()
+    skip = set(args.skip.split(","))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs visible")
+    if "a" not in skip:
+        in_process(args.repeat)
+    if "b" not in skip:
+        command_line(args.cli_repeat)
+    if "c" not in skip:
+        growth([int(s) for s in args.sizes.split(",")], args.repeat)
+
+
+if __name__ == "__main__":
+    main()
