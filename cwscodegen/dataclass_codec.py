@@ -17,7 +17,8 @@ Usage::
 The loader is strict, like the schema: a wrong type, a missing required key or a key the
 dataclass does not declare raises `ConversionError` naming the place (`BackendEvent.file.uid`).
 Dumping leaves out optional fields that are None (absent in JSON), writes date-times in RFC 3339
-(UTC as `Z`) and restores the original JSON keys.
+(UTC as `Z`, the fraction without trailing zeros: `.515Z` stays `.515Z`) and restores the original
+JSON keys.
 
 Only the standard library is used, so the dataclass binding has no third-party dependency.
 """
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 import sys
 import types
 import typing
@@ -35,6 +37,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 T = TypeVar("T")
+_RFC3339 = re.compile(r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$", re.ASCII)
 
 _HINTS: dict[type, dict[str, Any]] = {}
 _PARSERS: dict[type, Callable[[str], Any]] = {date: date.fromisoformat, time: time.fromisoformat, UUID: UUID}
@@ -188,16 +191,22 @@ def _expect(value: Any, kind: Any, what: str, where: str) -> Any:
 
 
 def _parse_datetime(text: str, where: str) -> datetime:
-    """RFC 3339 date-time (any case for `T`/`Z`) to an aware datetime."""
+    """RFC 3339 date-time (any case for `T`/`Z`) to an aware datetime (digits beyond
+    microseconds are dropped: Python's datetime holds no more)."""
+    if not _RFC3339.match(text):
+        if _RFC3339.match(text + "Z"):
+            raise ConversionError(f"{where}: {text!r} has no UTC offset")
+        raise ConversionError(f"{where}: {text!r} is not an RFC 3339 date-time")
     try:
-        parsed = datetime.fromisoformat(text.upper())
-    except ValueError:
+        return datetime.fromisoformat(text.upper())
+    except ValueError:  # shaped right, but no such date: 2024-02-30
         raise ConversionError(f"{where}: {text!r} is not an RFC 3339 date-time") from None
-    if parsed.tzinfo is None:
-        raise ConversionError(f"{where}: {text!r} has no UTC offset")
-    return parsed
 
 
 def _format_datetime(value: datetime) -> str:
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    """RFC 3339, as short as exact: no fraction when it is zero, no trailing zeros, UTC as `Z`.
+    So `2024-05-06T07:08:09.120Z` comes back as `...09.12Z`, the same instant."""
+    text = value.replace(microsecond=0).isoformat()
+    stamp, offset = text[:19], text[19:]
+    fraction = f"{value.microsecond:06d}".rstrip("0")
+    return stamp + ("." + fraction if fraction else "") + ("Z" if offset == "+00:00" else offset)
