@@ -484,7 +484,8 @@ class _Pair:
         for direction, effect in ((Direction.BACKWARD, change.backward), (Direction.FORWARD, change.forward)):
             if not effect.breaks:
                 continue
-            result = self._find(direction, o, n, paths_old, paths_new, whole)
+            member = change.property if change.rule.startswith(("property-added", "property-removed")) else None
+            result = self._find(direction, o, n, paths_old, paths_new, whole, member)
             if isinstance(result, Witness):
                 found.append(result)
             else:
@@ -495,7 +496,7 @@ class _Pair:
         return replace(change, witnesses=tuple(found), no_witness=missing, backward=back, forward=fwd)
 
     def _find(self, direction: Direction, o: Node | None, n: Node | None, paths_old: list[tuple[Step, ...]],
-              paths_new: list[tuple[Step, ...]], whole: bool) -> Witness | str:  # fmt: skip
+              paths_new: list[tuple[Step, ...]], whole: bool, member: str | None) -> Witness | str:  # fmt: skip
         from cwscodegen import witnesses
 
         backward = direction is Direction.BACKWARD
@@ -508,7 +509,7 @@ class _Pair:
             return "the changed place is not reachable from the root of the accepting schema"
         if node_r is None:
             node_r = reject.root
-        found = witnesses.find(direction, accept, reject, node_a, node_r, paths)
+        found = witnesses.find(direction, accept, reject, node_a, node_r, paths, member)
         if isinstance(found, Witness):
             return found
         fallback = witnesses.find_document(direction, accept, reject)

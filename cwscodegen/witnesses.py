@@ -619,13 +619,14 @@ def local_witness(accept: Node, reject: Node) -> tuple[Any] | None:
     return (found[0],) if found else None
 
 
-def _local_values(accept: Node, reject: Node, want: int, budget: int) -> tuple[list[Any], list[Any]]:
+def _local_values(accept: Node, reject: Node, want: int, budget: int, member: str | None = None) -> tuple[list[Any], list[Any]]:
     """(up to `want` local witnesses, other values accept accepts), within `budget` node-level
     validations. The second list is for places whose rejection only shows around them (a member
     no longer allowed in its object)."""
     witnesses: list[Any] = []
     others: list[Any] = []
-    for value in _chain(candidates(accept), _probes(accept, reject)):
+    first = _with_member(accept, member) if member is not None else ()
+    for value in _chain(first, candidates(accept), _probes(accept, reject)):
         budget -= 2
         if budget < 0 or len(witnesses) >= want or (reject.is_true and len(others) >= 8):
             break
@@ -645,6 +646,19 @@ _GENERIC: tuple[Any, ...] = (0, "", "a", True, None, [], {}, 1.5, -1)
 def _chain(*sources: Iterable[Any]) -> Iterator[Any]:
     for source in sources:
         yield from source
+
+
+def _with_member(node: Node, name: str) -> Iterator[Any]:
+    """Small objects of `node` that carry member `name` (and only the members they must): the
+    witness of a change to that one member should not show another member's change."""
+    base = _try_minimal(node, 0)
+    if not isinstance(base, dict):
+        return
+    parts = _conjuncts(_resolved(node), loose=True)
+    governing = _key_nodes(parts, name)
+    values = list(islice(_valid(governing[0], 1, 8), 8)) if governing else list(_GENERIC)
+    for value in values:
+        yield {**base, name: value}
 
 
 def _probes(accept: Node, reject: Node) -> Iterator[Any]:
@@ -755,16 +769,17 @@ def _first_split(accept: Prepared, reject: Prepared, events: Iterable[Any]) -> A
 
 
 def find(direction: Direction, accept: Prepared, reject: Prepared, accept_node: Node, reject_node: Node,
-         paths: Sequence[Sequence[Step]]) -> Witness | str:  # fmt: skip
+         paths: Sequence[Sequence[Step]], member: str | None = None) -> Witness | str:  # fmt: skip
     """A verified Witness for one change, or the reason there is none (a short sentence).
 
+    `member` names the object member the change is about, so candidates carrying it come first.
     Local witnesses come first (a value the rejecting node refuses is the likeliest witness); then
     other values valid at the place, for changes that only show around the place (a member no
     longer allowed, a `true` node where the place disappeared)."""
     accepted_by, rejected_by = _names(direction)
     if not paths:
         return f"the changed place is not reachable from the root of the {accepted_by} schema"
-    witnesses, others = _local_values(accept_node, reject_node, 6, 200)
+    witnesses, others = _local_values(accept_node, reject_node, 6, 200, member)
     events = (e for v in witnesses + others for path in paths for e in embed(accept.root, path, v, limit=4))
     event = _first_split(accept, reject, events)
     if event is not _NOTHING:
