@@ -161,3 +161,41 @@ def test_project_config_runs_the_installed_cwscodegen(consumer: Path, env: dict[
     done = run(["pre-commit", "run", HOOK_ID, "--all-files"], consumer, env)
     assert done.returncode == 1
     assert "stale: generated/v1/pydantic_models.py" in done.stdout
+
+
+def test_compat_hook_refuses_a_break_until_it_is_accepted(tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -> None:
+    """`cwscodegen-compat` (its `files` filter is the default folder, schemas/versions/; a project
+    with another folder overrides `files`): a new snapshot that breaks its predecessor blocks the commit; a reviewed
+    accepted-breaks entry lets it through; an entry that matches nothing blocks it again."""
+    project = tmp_path / "compat"
+    (project / "schemas" / "versions").mkdir(parents=True)
+    shutil.copyfile(SHIPPED / "v12.json", project / "schemas" / "versions" / "v12.json")
+    (project / "pyproject.toml").write_text('[tool.cwscodegen]\nschemas = "schemas/versions"\n')
+    repo, sha = hook_repo
+    config = {"repos": [{"repo": str(repo), "rev": sha, "hooks": [{"id": "cwscodegen-compat", "language": "unsupported"}]}]}
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    git(project, env, "init", "-q", "-b", "main")
+    git(project, env, "add", ".")
+    git(project, env, "commit", "-q", "-m", "v12")
+    assert run(["pre-commit", "install"], project, env).returncode == 0
+
+    shutil.copyfile(SHIPPED / "v13.json", project / "schemas" / "versions" / "v13.json")  # #23493: required root keys
+    git(project, env, "add", "schemas/versions/v13.json")
+    done = run(["git", "commit", "-m", "v13"], project, env)
+    report = done.stdout + done.stderr
+    assert done.returncode != 0 and "FAIL v12 → v13" in report and "required-property-added" in report
+
+    entries = "".join(
+        f'[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "required-property-added"\npointer = "/required"\n'
+        f'reason = "agent and title are always sent since {v}"\n\n' for v in ("7.52",)
+    )
+    (project / "schemas" / "versions" / "accepted-breaks.toml").write_text(entries)
+    git(project, env, "add", "schemas")
+    done = run(["git", "commit", "-m", "v13"], project, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    stale = entries + '[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "property-removed"\npointer = "/x"\nreason = "old"\n'
+    (project / "schemas" / "versions" / "accepted-breaks.toml").write_text(stale)
+    git(project, env, "add", "schemas")
+    done = run(["git", "commit", "-m", "stale entry"], project, env)
+    assert done.returncode != 0 and "stale" in (done.stdout + done.stderr)
