@@ -68,7 +68,7 @@ class AcceptedBreak:
 def load_accepted(path: Path, *, known_rules: Collection[str] | None = None) -> list[AcceptedBreak]:
     """Read and check the accepted-breaks file; a missing file means no accepted breaks."""
     source = str(path)
-    if not path.is_file():
+    if not path.exists():
         return []
     try:
         text = path.read_text(encoding="utf-8")
@@ -95,7 +95,7 @@ def load_configured(
 ) -> list[AcceptedBreak]:
     """The list a command uses: `explicit` (which must exist) or `accepted-breaks.toml` beside the
     snapshots (which may be absent)."""
-    if explicit is not None and not explicit.is_file():
+    if explicit is not None and not explicit.exists():  # /dev/null works: "accept nothing"
         raise UserError(f"{explicit}: no such accepted-breaks file (--accepted)")
     return load_accepted(explicit or schemas / ACCEPTED_FILE, known_rules=known_rules)
 

@@ -106,7 +106,7 @@ _RULES: list[Rule] = [
     _rule("definition-renamed", "a definition now has another name (the old class disappears); the data change, if any, is reported inside it", "definition {old_definition} renamed to {definition}", "NNB"),
     _rule("ref-target-changed", "a `$ref` now names another definition: the field's class changes in the bindings", "{place}: refers to {new_target} instead of {old_target}", "NNB"),
     # --- properties
-    _rule("property-added", "an optional property was added to a closed object: old documents never carry it", "{place}: optional property {property} added", "CBC"),
+    _rule("property-added", "a property was added to a closed object: old documents never carry it (if it is also required, required-property-added says so)", "{place}: property {property} added", "CBC"),
     _rule("property-added-narrowing", "a property was named with a schema narrower than what the object already allowed under that name (open or partially open object)", "{place}: property {property} added, narrowing what the object allowed under that name", "BCC"),
     _rule("property-added-incompatible", "a property was named with a schema that differs both ways from what the object allowed under that name", "{place}: property {property} added, incompatible with what the object allowed under that name", "BBC"),
     _rule("property-added-equivalent", "a property was named with exactly the schema the object already applied to it", "{place}: property {property} added (same values allowed as before)", "CCC"),
