@@ -326,12 +326,13 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
 # --- the progress bar --------------------------------------------------------------------------
 
 
-def _run_with_stderr_on_a_terminal(argv: list[str], cwd: Path) -> tuple[int, str, str]:
+def _run_with_stderr_on_a_terminal(argv: list[str], cwd: Path, stdin: Path | None = None) -> tuple[int, str, str]:
     controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cwscodegen", *argv], stdout=subprocess.PIPE, stderr=terminal, cwd=cwd,
-        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
-    )
+    with (stdin.open("rb") if stdin else open(os.devnull, "rb")) as source:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cwscodegen", *argv], stdin=source, stdout=subprocess.PIPE, stderr=terminal, cwd=cwd,
+            env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+        )
     os.close(terminal)
     seen = b""
     while True:
@@ -359,6 +360,8 @@ def test_a_progress_bar_on_a_terminal_for_large_inputs_and_only_there(tmp_path: 
     assert code == 0
     assert out == "summary: 60000 events: 60000 accepted by v2, 0 rejected, 0 malformed\n"
     assert "validating" in terminal and "MB" in terminal
+    code, out, terminal = _run_with_stderr_on_a_terminal(["validate", "--schemas", str(SHIPPED), "--version", "v2", "--failures-only", "-"], tmp_path, stdin=path)
+    assert code == 0 and out.startswith("summary: 60000 events") and "validating" in terminal  # `- < file` too
     small = tmp_path / "small.jsonl"
     small.write_bytes(b'{"evt": {"name": "open"}}\n' * 10)
     code, out, terminal = _run_with_stderr_on_a_terminal(["validate", "--schemas", str(SHIPPED), "--version", "v2", str(small)], tmp_path)
