@@ -107,3 +107,11 @@ def test_shipped_heat_map_marks_v13_breaking() -> None:
 def test_history_heat_map_has_1711_cells() -> None:
     svg = render_svg(compute(load_all(HISTORY_DIR), "backward"))
     assert len(cells(parse(svg))) == 59 * 58 // 2
+
+
+def test_the_picture_in_the_readme_is_what_the_command_writes() -> None:
+    """README.md shows docs/compatibility-matrix.svg, written by `cwscodegen matrix --format svg`."""
+    from .conftest import ROOT
+
+    expected = render_svg(compute(load_all(SHIPPED), "backward"))
+    assert (ROOT / "docs" / "compatibility-matrix.svg").read_text() == expected
