@@ -11,7 +11,8 @@ the ratios mean something on any machine):
 (c) a synthetic schema 1x, 10x, 100x the size of the newest snapshot: its definitions copied N
     times under new names, one root property per copy referring to that copy's root object, and a
     NEW version with the same few real changes in every copy; time to diff at each size and
-    time / size normalised to 1x (linear growth keeps that ratio near 1).
+    time / size normalised to 1x (linear growth keeps that ratio near 1), for verdicts also with
+    the garbage collector paused, which separates the engine's own growth from the GC's.
 
     .venv/bin/python benchmarks/diff_bench.py [--repeat N] [--cli-repeat N] [--sizes 1,10,100]
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import json
 import os
 import statistics
@@ -54,14 +56,23 @@ def fresh(snapshot: Snapshot) -> Snapshot:
     return replace(snapshot, document=json.loads(snapshot.text))
 
 
-def median_cold(work: Callable[[Snapshot, Snapshot], object], old: Snapshot, new: Snapshot, repeat: int) -> float:
-    """Median time of `work` on freshly parsed documents (the parsing is not timed)."""
+def median_cold(
+    work: Callable[[Snapshot, Snapshot], object], old: Snapshot, new: Snapshot, repeat: int, *, gc_off: bool = False
+) -> float:
+    """Median time of `work` on freshly parsed documents (the parsing is not timed); with
+    `gc_off`, Python's cyclic garbage collector is paused while `work` runs."""
     times = []
     for _ in range(repeat):
         a, b = fresh(old), fresh(new)
-        start = time.perf_counter()
-        work(a, b)
-        times.append(time.perf_counter() - start)
+        gc.collect()
+        if gc_off:
+            gc.disable()
+        try:
+            start = time.perf_counter()
+            work(a, b)
+            times.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
     return statistics.median(times)
 
 
@@ -196,8 +207,8 @@ def growth(sizes: list[int], repeat: int) -> None:
     base = json.loads(newest.read_text(encoding="utf-8"))
     check_changes_exist(base)
     print(f"(c) growth: {newest.name} ({len(base[defs_key(base)])} definitions) copied N times, "
-          f"4 real changes per copy; median of {repeat} runs (100x: fewer, see 'runs')")
-    print("    size | definitions |     bytes |  verdicts ms | per 1x | diff+witnesses ms | per 1x | changes")
+          f"4 real changes per copy; median of {repeat} runs (100x and more: fewer, see runs)")
+    print("    size | definitions |     bytes |  verdicts ms | per 1x | same, GC paused | per 1x | diff+witnesses ms | per 1x | changes")
     unit: dict[str, float] = {}
     for size in sizes:
         old_doc = scaled(base, size)
@@ -205,17 +216,21 @@ def growth(sizes: list[int], repeat: int) -> None:
         old_text, new_text = json.dumps(old_doc), json.dumps(new_doc)
         old = snapshot_from_text(old_text, f"synthetic-{size}x-old", Path(f"synthetic-{size}x-old.json"), "old")
         new = snapshot_from_text(new_text, f"synthetic-{size}x-new", Path(f"synthetic-{size}x-new.json"), "new")
-        runs = repeat if size < 100 else max(1, repeat // 3)
+        runs = repeat if size < 100 else max(1, repeat // 5)
+        compare.verdicts(fresh(old), fresh(new))  # first call pays one-off costs, not the size
         verdicts = median_cold(compare.verdicts, old, new, runs)
+        paused = median_cold(compare.verdicts, old, new, runs, gc_off=True)
         diff = median_cold(lambda a, b: compare.diff(a, b, witnesses=True), old, new, runs)
         report = compare.diff(old, new, witnesses=True)
         if not unit:
-            unit = {"verdicts": verdicts / size, "diff": diff / size}
+            unit = {"verdicts": verdicts / size, "paused": paused / size, "diff": diff / size}
         print(f"    {size:4d}x | {len(old_doc[defs_key(old_doc)]):11,d} | {len(old_text):9,d} | "
               f"{1000 * verdicts:12.1f} | {verdicts / size / unit['verdicts']:6.2f} | "
+              f"{1000 * paused:15.1f} | {paused / size / unit['paused']:6.2f} | "
               f"{1000 * diff:17.1f} | {diff / size / unit['diff']:6.2f} | {len(report.changes):7,d}"
               f"{'' if runs == repeat else f' (runs: {runs})'}")
-    print("    'per 1x' = (time / size) / (time / size at 1x): ~1 means linear growth")
+    print("    'per 1x' = (time / size) / (time / size at 1x): ~1 means linear growth; 'GC paused' shows how")
+    print("    much of any excess is Python's cyclic garbage collector walking a larger heap")
 
 
 def main() -> None:
