@@ -129,6 +129,8 @@ def render(snapshot: Snapshot, settings: Settings) -> dict[str, str]:
     if not isinstance(snapshot.document, dict):
         kind = type(snapshot.document).__name__.replace("bool", "boolean")
         raise UserError(f"{source}: cannot generate bindings: the schema is a {kind}, not an object")
+    from cwscodegen.validators import check_schema
+
     check_schema(snapshot.document, source)
     head = manifest.header(source)
     document = prepare(snapshot.document)
@@ -147,22 +149,6 @@ def render(snapshot: Snapshot, settings: Settings) -> dict[str, str]:
     record = manifest.build(source, snapshot.path.read_bytes(), generator_settings(settings), files)
     files[manifest.MANIFEST] = record.to_text()
     return files
-
-
-def check_schema(document: Any, source: str) -> None:
-    """A `UserError` naming the file and the JSON pointer when `document` breaks its draft's
-    meta-schema (`"type": 5`, `"required": "x"`), before the generator trips over it."""
-    from jsonschema.exceptions import SchemaError
-
-    from cwscodegen.refs import pointer
-    from cwscodegen.validators import validator_class
-
-    try:
-        validator_class(document).check_schema(document)
-    except SchemaError as exc:
-        message = _one_line(exc.message)
-        message = message if len(message) <= 160 else message[:157] + "..."
-        raise UserError(f"{source}: not a valid JSON Schema at {pointer(*exc.absolute_path) or '/'}: {message}") from None
 
 
 def prepare(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -411,6 +397,8 @@ def generate(settings: Settings, names: Iterable[str] | None = None) -> Generate
     if settings.output.exists() and not settings.output.is_dir():
         raise UserError(f"{_shown(settings.output, settings)}: output folder is a file")
     snapshots = [load_snapshot(settings.schemas, v) for v in versions]
+    from cwscodegen.validators import check_schema
+
     for snapshot in snapshots:
         if isinstance(snapshot.document, dict):
             check_schema(snapshot.document, source_name(snapshot.path, settings))

@@ -178,7 +178,9 @@ class Prepared:
         self.source = source
         self.draft = draft_of(document)
         self.resolver = Resolver(document, source)
-        from cwscodegen.validators import validator_class
+        from cwscodegen.validators import check_schema, validator_class
+
+        check_schema(document, source)  # a schema its own draft rejects gets one line, not a traceback
 
         cls = validator_class(document)
         self.asserting = frozenset(cls.VALIDATORS)

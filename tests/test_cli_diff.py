@@ -182,6 +182,9 @@ def test_not_a_git_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         ('{"properties": {"a": {"$ref": "#/$defs/Missing"}}}', "/properties/a"),
         ('{"properties": {"a": {"$ref": "https://example.com/s.json"}}}', "remote references are never fetched"),
         ("[1, 2]", "bad.json"),
+        ('{"properties": {"a": {"type": "strin"}}}', "not a valid JSON Schema at /properties/a/type"),
+        ('{"properties": {"a": {"pattern": "(("}}}', "not a valid JSON Schema at /properties/a/pattern"),
+        ('{"properties": {"a": {"minimum": "x"}}}', "not a valid JSON Schema at /properties/a/minimum"),
     ],
 )
 def test_bad_schema_files_are_one_line_errors(tmp_path: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
