@@ -9,14 +9,19 @@ Run: .venv/bin/python benchmarks/validate_bench.py [--events 100000] [--rss-mb 1
    validation calls, side by side in this one run:
    - jsonschema (`validators.make_validator`, compiled once): the project's definition of valid,
      the reference every other verdict is compared with, event by event;
-   - fastjsonschema on the translated schema (`fastcheck`): what `validate` uses;
-   - fastjsonschema on the raw document with its own formats: why the translation exists;
-   - jsonschema-rs, when it is importable (`pip install jsonschema-rs`; not a project dependency);
+   - jsonschema-rs as `validate` runs it (`fastcheck.fast_check`: the snapshot's draft, formats
+     asserted by jsonschema's own format functions, on `fastcheck`'s translation of the schema);
+   - jsonschema-rs on the raw document with its own formats: why jsonschema's are plugged in;
+   - fastjsonschema (a dev dependency, for this comparison) on the same translation with
+     jsonschema's format functions, as draft-07 code (what `validate` used before jsonschema-rs),
+     and on the raw document with its own formats;
    - the Pydantic v2 model generated from v15 (generated/v15/pydantic_models.py, else generated
      now): `model_validate` on the parsed dict (lax, the default) and `model_validate_json` on
      the raw line (strict; includes parsing).
-   It then names the fastest validator that agrees with jsonschema on every event and implements
-   the schema's draft (directly, or through `fastcheck`'s meaning-preserving translation).
+   It then names the fastest validator that agrees with jsonschema on every event and on the
+   edge cases and implements the schema's draft, and the one `validate` uses
+   (`SnapshotChecker.engine`), which must be the fastest such among cwscodegen's runtime
+   dependencies.
 3. Times the whole `validate` pipeline (read, parse, check, format) with the fast path and with
    jsonschema only, against v15 and against every snapshot, and checks both print the same lines.
 4. Runs `cwscodegen validate` in fresh processes on a small file (the first 1,000 events), on
@@ -46,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cwscodegen.examples import MUTATIONS, EventGenerator  # noqa: E402
-from cwscodegen.fastcheck import fast_check  # noqa: E402
+from cwscodegen.fastcheck import fast_document  # noqa: E402
 from cwscodegen.refs import draft_of  # noqa: E402
 from cwscodegen.snapshots import load_all, load_snapshot  # noqa: E402
 from cwscodegen.validate import SnapshotChecker, check_events, iter_events, text_line  # noqa: E402
@@ -54,6 +59,7 @@ from cwscodegen.validators import make_validator  # noqa: E402
 
 SCHEMAS = ROOT / "schemas" / "versions"
 NEWEST = "v15"
+VALIDATE = "jsonschema-rs + jsonschema's formats"  # the candidate that is `validate`'s fast check
 
 
 @dataclass
@@ -124,17 +130,24 @@ def candidates(document: Any, workdir: Path) -> list[Candidate]:
 
     draft = draft_of(document)
     reference = make_validator(document)
-    fast = fast_check(document)
-    assert fast is not None, "v15 is expected to be translatable"
-    raw_compiled = fastjsonschema.compile(document, handlers={"http": _no_fetch, "https": _no_fetch}, use_default=False, detailed_exceptions=False)
+    fast = fast_document(document)
+    assert fast is not None, "v15 is expected to get the fast path"
+    rs_raw = fast.validator_class(document, validate_formats=True, offline=True)
+    translated = {**fast.translation.document(), "$schema": "http://json-schema.org/draft-07/schema#"}
+    fjs_translated = fastjsonschema.compile(translated, handlers={"http": _no_fetch, "https": _no_fetch}, formats=fast.formats,
+                                            use_default=False, detailed_exceptions=False)
+    fjs_raw = fastjsonschema.compile(document, handlers={"http": _no_fetch, "https": _no_fetch}, use_default=False, detailed_exceptions=False)
     model = pydantic_model(document, workdir)
 
-    def raw_fast(event: Any) -> bool:
-        try:
-            raw_compiled(event)
-        except fastjsonschema.JsonSchemaValueException:
-            return False
-        return True
+    def fastjsonschema_check(compiled: Callable[[Any], Any]) -> Callable[[Any], bool]:
+        def check(event: Any) -> bool:
+            try:
+                compiled(event)
+            except fastjsonschema.JsonSchemaValueException:
+                return False
+            return True
+
+        return check
 
     def with_model(event: Any) -> bool:
         try:
@@ -150,36 +163,17 @@ def candidates(document: Any, workdir: Path) -> list[Candidate]:
             return False
         return True
 
-    found = [
+    return [
         Candidate("jsonschema (reference)", reference.is_valid, False, True, f"jsonschema {_version('jsonschema')}, {draft}"),
-        Candidate("fastjsonschema, translated (validate)", fast, False, True, f"fastjsonschema {_version('fastjsonschema')} via fastcheck"),
-        Candidate("fastjsonschema, raw document", raw_fast, False, False, "draft-04/06/07 only; ignores $schema 2020-12"),
-    ]
-    try:
-        import jsonschema_rs
-    except ImportError:
-        print("jsonschema-rs: not installed, left out (pip install jsonschema-rs to include it)")
-    else:
-        cls = {"draft4": jsonschema_rs.Draft4Validator, "draft6": jsonschema_rs.Draft6Validator, "draft7": jsonschema_rs.Draft7Validator,
-               "draft2019-09": jsonschema_rs.Draft201909Validator, "draft2020-12": jsonschema_rs.Draft202012Validator}[draft]
-        rs = cls(document, validate_formats=True)
-        found.append(Candidate("jsonschema-rs", rs.is_valid, False, True, f"jsonschema-rs {_version('jsonschema_rs')} (not a dependency)", False))
-        checker = reference.FORMAT_CHECKER
-        formats = {name: _format_function(checker, name) for name in ("date-time",)}
-        rs_formats = cls(document, validate_formats=True, formats=formats)
-        found.append(Candidate("jsonschema-rs + jsonschema's date-time", rs_formats.is_valid, False, True, "Python callback for each date-time", False))
-    found += [
+        Candidate(VALIDATE, fast.check, False, True,
+                  f"{fast.engine} {fast.validator_class.__name__}, via fastcheck"),
+        Candidate("jsonschema-rs, its own formats", rs_raw.is_valid, False, True, "raw document"),
+        Candidate("fastjsonschema + jsonschema's formats", fastjsonschema_check(fjs_translated), False, True,
+                  f"fastjsonschema {_version('fastjsonschema')}, fastcheck's translation", False),
+        Candidate("fastjsonschema, raw document", fastjsonschema_check(fjs_raw), False, False, "draft-04/06/07 only; ignores $schema 2020-12", False),
         Candidate("pydantic model_validate(dict)", with_model, False, False, f"pydantic {_version('pydantic')}, lax (default)"),
         Candidate("pydantic model_validate_json(line)", with_model_json, True, False, "strict, parses the line itself"),
     ]
-    return found
-
-
-def _format_function(checker: Any, name: str) -> Callable[[Any], bool]:
-    def conforms(value: Any) -> bool:
-        return bool(checker.conforms(value, name))
-
-    return conforms
 
 
 def edge_events(document: Any) -> list[tuple[str, Any]]:
@@ -212,7 +206,7 @@ def _no_fetch(uri: str) -> Any:
 
 def compare_validators(path: Path, kinds: list[str], document: Any, workdir: Path) -> None:
     table = candidates(document, workdir)
-    seconds = Counter[str]()
+    seconds = {c.name: 0.0 for c in table}
     verdicts: dict[str, list[bool]] = {c.name: [] for c in table}
     for raw, parsed in chunks(path):
         for candidate in table:
@@ -262,7 +256,10 @@ def compare_validators(path: Path, kinds: list[str], document: Any, workdir: Pat
           f"{name} ({rate:.0f} events/s)")
     installed = {c.name for c in table if c.dependency}
     rate, name = max((r, n) for r, n in correct if n in installed)
-    print(f"fastest such among cwscodegen's runtime dependencies (what validate uses): {name} ({rate:.0f} events/s)")
+    print(f"fastest such among cwscodegen's runtime dependencies: {name} ({rate:.0f} events/s)")
+    engine = SnapshotChecker(load_snapshot(SCHEMAS, NEWEST)).engine
+    print(f"validate uses: {engine} ({VALIDATE!r} above) to accept events, jsonschema to explain rejections"
+          + ("" if name == VALIDATE and engine.startswith("jsonschema-rs") else "  <-- NOT THE FASTEST CORRECT ONE"))
 
 
 def time_pipeline(path: Path, names: list[str], fast: bool, limit: int | None) -> tuple[float, int, list[str]]:
@@ -283,7 +280,7 @@ def compare_pipelines(path: Path, v15_limit: int | None, all_limit: int) -> None
         fast_time, _, fast_lines = time_pipeline(path, names, fast=True, limit=limit)
         same = "identical output" if slow_lines == fast_lines else f"OUTPUT DIFFERS on {sum(a != b for a, b in zip(slow_lines, fast_lines))} lines"
         print(f"  {label:<16} {count:>7} events: jsonschema only {count / slow_time:>8.0f} events/s, "
-              f"fast path {count / fast_time:>8.0f} events/s ({slow_time / fast_time:.1f}x), {same}")
+              f"validate (jsonschema-rs fast path) {count / fast_time:>8.0f} events/s ({slow_time / fast_time:.1f}x), {same}")
 
 
 def run_cli(path: Path) -> tuple[int, float, str]:

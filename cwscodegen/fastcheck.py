@@ -1,27 +1,36 @@
 """Fast yes/no validity checks that decide exactly what `validators.make_validator` decides.
 
-`fastjsonschema` compiles a schema to Python code and runs 10-25 times faster than `jsonschema`
-on CWS events (see `benchmarks/validate_bench.py`), but it implements draft-04/06/07 only and
-differs from the project's definition of "valid" in places: it ignores the siblings of `$ref`
-(2019-09 and 2020-12 apply them), reads `items: [...]` the draft-07 way, fills in `default`s,
-treats `True` as `1` in `enum`, fetches remote `$ref`s over the network, names its generated
-functions after lower-cased pointers (two definitions differing only in case would collide), and
-checks formats with its own regular expressions (its date-time accepts the leap second
-`2016-12-31T23:59:60Z` and non-ASCII digits such as `２024-01-01T10:00:00Z`; jsonschema's does not).
+`jsonschema-rs` (Rust) runs 50-140 times faster than `jsonschema` on CWS events (see
+`benchmarks/validate_bench.py`) and implements every draft, but its answers are not always the
+project's: its own `format` checks differ (its date-time accepts the leap second
+`2016-12-31T23:59:60Z`, which jsonschema's rejects), it checks a schema against the draft's
+meta-schema before compiling it (a draft-04 `required: []` or a repeated `type` is refused), it
+may fetch remote `$ref`s, and other keywords (`pattern` with its regex dialect, `multipleOf` on
+floats, `enum` with `1` and `true`, ...) are places where two implementations can part.
 
-So a document is only handed to it after `translate` has rewritten it into a form whose meaning
-is the same under both libraries, and it is refused (None) whenever that cannot be guaranteed:
+So a document is only compiled after `translate` has rewritten it into a small subset whose
+meaning is the same under both libraries, and it is refused (None) whenever that cannot be
+guaranteed:
 - only these keywords may appear: `type`, `properties`, `additionalProperties`, `required`,
   `items` (a single schema), `format`, `$ref`, the `definitions`/`$defs` containers, a root
   `$id`, a `$schema` naming the document's own draft, and annotations (description, title, ...);
   any other keyword, a nested `$id`, or an assertion beside a 2019-09/2020-12 `$ref` refuses;
-- every `$ref` must point into the document; each distinct target becomes `#/definitions/dN`,
-  so generated names cannot collide and nothing outside the document is ever resolved;
-- the compiled draft keeps `integer` semantics: draft-04 code for draft-04 documents (`1.0` is
-  not an integer), draft-07 code otherwise (`1.0` is an integer, as from draft-06 on);
-- each `format` is checked by the very function `jsonschema`'s format checker uses for that
-  draft; a format `jsonschema` does not assert is not asserted here either;
-- defaults are never filled in, and every URI scheme handler refuses.
+- every `$ref` must point into the document; each distinct target becomes `#/definitions/dN`
+  (`#/$defs/dN` from 2019-09 on), and the compiled validators run with `offline=True`, so nothing
+  outside the document is ever resolved;
+- repeated names in `required` and `type` are dropped and an empty `required` is left out (the
+  same meaning, and what the meta-schema wants);
+- it is compiled by jsonschema-rs's validator class for the document's own draft (`$schema` is
+  not copied, so the class decides), so `integer` keeps its draft's meaning (`1.0` is not an
+  integer in draft-04, is one from draft-06 on);
+- formats are asserted, and for every `format` the document uses, jsonschema-rs calls the very
+  function `jsonschema`'s format checker uses for that draft (custom formats replace its own);
+  a format `jsonschema` does not assert is not asserted here either.
+
+The check says "valid" only when jsonschema-rs does; anything else, including a value outside
+JSON's data model that jsonschema-rs cannot take (`1e400` parses to `inf`; jsonschema-rs calls
+it no number) or an exception, is "not proven valid", and callers then ask `jsonschema`, whose
+answer stands. A schema jsonschema-rs cannot compile gets no fast check (jsonschema only).
 
 Callers still use `jsonschema` to explain a rejection (its messages and instance paths are the
 ones users see). `pruned_validator` makes that explanation cheap without changing it: before
@@ -39,6 +48,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
+import jsonschema_rs
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
@@ -48,14 +58,30 @@ from cwscodegen.validators import make_validator, validator_class
 
 FastCheck = Callable[[Any], bool]
 
+def _engine() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"jsonschema-rs {version('jsonschema-rs')}"
+    except PackageNotFoundError:
+        return "jsonschema-rs"
+
+
+ENGINE = _engine()
+"""What the fast check runs on (`validate` and the benchmark name it)."""
+
 _ANNOTATIONS = frozenset(
     {"description", "title", "$comment", "examples", "default", "readOnly", "writeOnly", "deprecated"}
 )
 _TYPES = frozenset({"null", "boolean", "object", "array", "number", "integer", "string"})
 _CONTAINERS = ("definitions", "$defs")
-_DRAFT04 = "http://json-schema.org/draft-04/schema#"
-_DRAFT07 = "http://json-schema.org/draft-07/schema#"
-_SCHEMES = ("http", "https", "file", "ftp", "data", "urn", "tag", "")
+_RS_CLASSES: dict[str, type[jsonschema_rs.Validator]] = {
+    "draft4": jsonschema_rs.Draft4Validator,
+    "draft6": jsonschema_rs.Draft6Validator,
+    "draft7": jsonschema_rs.Draft7Validator,
+    "draft2019-09": jsonschema_rs.Draft201909Validator,
+    "draft2020-12": jsonschema_rs.Draft202012Validator,
+}
 
 
 class Unsupported(Exception):
@@ -63,22 +89,23 @@ class Unsupported(Exception):
 
 
 class Translation:
-    """A document rewritten for fastjsonschema: the root, and one `dN` per `$ref` target."""
+    """A document rewritten into the shared subset: the root, and one `dN` per `$ref` target."""
 
     def __init__(self, root: dict[str, Any], definitions: dict[str, Any], targets: dict[str, str], draft: str) -> None:
         self.root = root
         self.definitions = definitions
         self.targets = targets  # JSON pointer in the original document -> dN
-        self.schema_url = _DRAFT04 if draft == "draft4" else _DRAFT07
+        self.draft = draft
+        self.container = _container(draft)
 
     def document(self, target: str | None = None) -> dict[str, Any]:
         """The compilable document: the root, or the schema at `target` (an original pointer)."""
-        head = self.root if target is None else {"$ref": f"#/definitions/{self.targets[target]}"}
-        return {**head, "$schema": self.schema_url, "definitions": self.definitions}
+        head = self.root if target is None else {"$ref": f"#/{self.container}/{self.targets[target]}"}
+        return {**head, self.container: self.definitions}
 
 
 def translate(document: Any) -> Translation | None:
-    """The document with the same meaning for fastjsonschema, or None when unsure."""
+    """The document with the same meaning in the shared subset, or None when unsure."""
     if not isinstance(document, Mapping):
         return None
     try:
@@ -92,6 +119,8 @@ class FastDocument:
 
     def __init__(self, document: Any, translation: Translation) -> None:
         self.translation = translation
+        self.engine = ENGINE
+        self.validator_class = _RS_CLASSES[translation.draft]
         checker = validator_class(document).FORMAT_CHECKER
         self.formats: dict[str, Callable[[Any], bool]] = {
             name: (partial(_conforms, *checker.checkers[name]) if name in checker.checkers else _anything)
@@ -109,23 +138,13 @@ class FastDocument:
         return self._at[target]
 
     def _compile(self, schema: dict[str, Any]) -> FastCheck:
-        import fastjsonschema
-
-        compiled = fastjsonschema.compile(
-            schema,
-            handlers={scheme: _refuse for scheme in _SCHEMES},
-            formats=self.formats,
-            use_default=False,
-            detailed_exceptions=False,
-        )
-        invalid = fastjsonschema.JsonSchemaValueException
+        is_valid = self.validator_class(schema, formats=self.formats, validate_formats=True, offline=True).is_valid
 
         def check(instance: Any) -> bool:
             try:
-                compiled(instance)
-            except invalid:
+                return is_valid(instance)
+            except Exception:  # noqa: BLE001  e.g. a type jsonschema-rs does not take: not proven valid
                 return False
-            return True
 
         return check
 
@@ -136,12 +155,8 @@ def fast_document(document: Any) -> FastDocument | None:
     if translation is None:
         return None
     try:
-        import fastjsonschema  # noqa: F401  (a runtime dependency; without it the slow path stays correct)
-    except ImportError:
-        return None
-    try:
         return FastDocument(document, translation)
-    except Exception:  # noqa: BLE001  a schema fastjsonschema cannot compile: jsonschema only
+    except Exception:  # noqa: BLE001  a schema jsonschema-rs cannot compile: jsonschema only
         return None
 
 
@@ -240,8 +255,12 @@ def _anything(value: Any) -> bool:
     return True
 
 
-def _refuse(uri: str) -> Any:
-    raise Unsupported(f"{uri}: remote references are never fetched")
+def _container(draft: str) -> str:
+    return "$defs" if draft in ("draft2019-09", "draft2020-12") else "definitions"
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 class _Translator:
@@ -254,6 +273,7 @@ class _Translator:
         self.resolver = Resolver(document, "<schema>")
         self.targets: dict[str, str] = {}
         self.pending: list[str] = []
+        self.container = _container(self.draft)
 
     def run(self) -> Translation:
         root = self.schema(self.document, "", root=True)
@@ -290,9 +310,10 @@ class _Translator:
             elif key in ("additionalProperties", "items") and isinstance(value, (Mapping, bool)):
                 out[key] = self.schema(value, here)
             elif key == "type" and self.known_types(value):
-                out[key] = value
+                out[key] = _unique(value) if isinstance(value, list) else value
             elif key == "required" and isinstance(value, list) and all(isinstance(v, str) for v in value):
-                out[key] = list(value)
+                if value:
+                    out[key] = _unique(value)
             elif key == "format" and isinstance(value, str):
                 out[key] = value
             else:
@@ -313,7 +334,7 @@ class _Translator:
         if target not in self.targets:
             self.targets[target] = f"d{len(self.targets)}"
             self.pending.append(target)
-        return {"$ref": f"#/definitions/{self.targets[target]}"}
+        return {"$ref": f"#/{self.container}/{self.targets[target]}"}
 
     def same_draft(self, value: Any, where: str) -> None:
         """jsonschema switches validator class at a `$schema` (exact URL match, unknown ones mean

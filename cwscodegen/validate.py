@@ -13,10 +13,11 @@ line at a time; memory stays flat). How the input is read:
   line by line, the cut line being reported as malformed.
 `NaN`/`Infinity` (accepted by Python's json module, not JSON) make an event malformed.
 
-Checking: each snapshot gets a `SnapshotChecker`; the fast compiled check (`fastcheck`) decides
+Checking: each snapshot gets a `SnapshotChecker`; the fast check (`fastcheck`: jsonschema-rs,
+compiled for the snapshot's draft with jsonschema's own format functions) accepts valid events
 when the schema allows it, and `jsonschema` (`validators.make_validator`, the project's
-definition of valid) decides every event the fast check rejects and supplies the first error,
-with its instance path as a JSON pointer.
+definition of valid) decides every event the fast check does not accept and supplies the first
+error, with its instance path as a JSON pointer.
 
 Passing: an event passes when EVERY selected snapshot accepts it (the ones named with
 `--version`, else all of them); it fails when one rejects it or when it is malformed.
@@ -192,10 +193,10 @@ def _continues(text: str) -> bool:
 class SnapshotChecker:
     """Decides acceptance by one snapshot: fast path when it is exact, jsonschema otherwise.
 
-    With `fast` (the default) and a document `fastcheck` can translate, a compiled check accepts
-    valid events, and the rejected ones are explained by `jsonschema` validators that skip what
-    the compiled checks prove valid (same first error, far less work). Otherwise, or with
-    `fast=False`, plain `jsonschema` does everything."""
+    With `fast` (the default) and a document `fastcheck` can translate, a jsonschema-rs check
+    accepts valid events, and the rejected ones are explained by `jsonschema` validators that skip
+    what the fast checks prove valid (same first error, far less work). Otherwise, or with
+    `fast=False`, plain `jsonschema` does everything. `engine` names what accepts events."""
 
     def __init__(self, snapshot: Snapshot, fast: bool = True) -> None:
         from cwscodegen.fastcheck import fast_document, pruned_validator, root_validator
@@ -203,6 +204,7 @@ class SnapshotChecker:
         self.name = snapshot.name
         compiled = fast_document(snapshot.document) if fast else None
         self.fast = compiled.check if compiled is not None else None
+        self.engine = compiled.engine if compiled is not None else "jsonschema"
         self.validators = (
             (root_validator(snapshot.document, compiled), pruned_validator(snapshot.document, compiled))
             if compiled is not None
