@@ -20,9 +20,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cwscodegen.changes import Change, Direction, Effect, Report, Witness
-from cwscodegen.inclusion import NO, UNKNOWN, YES, Answer, Inclusion, deref, type_allowed
+from cwscodegen.inclusion import NO, UNKNOWN, YES, Answer, Inclusion, deref, member_schemas, type_allowed
 from cwscodegen.normalize import Node, PairIndex, Prepared, canon, prepare
 from cwscodegen.refs import escape
+from cwscodegen.rules import CATALOGUE
 from cwscodegen.snapshots import Snapshot
 
 C, B, U, N = Effect.COMPATIBLE, Effect.BREAKING, Effect.UNDECIDED, Effect.NONE
@@ -190,8 +191,6 @@ class _Pair:
         *, prop: str | None = None, keyword: str | None = None, old_pointer: str | None = None,
         new_pointer: str | None = None, **details: Any,
     ) -> None:  # fmt: skip
-        from cwscodegen.rules import CATALOGUE
-
         if old_pointer is None and o is not None:
             old_pointer = _kw_pointer(o, keyword)
         if new_pointer is None and n is not None:
@@ -401,8 +400,6 @@ class _Pair:
             self._family(prefix, o, n, here, keyword, self.inc.includes(a, b), self.inc.includes(b, a))
 
     def _objects(self, o: Node, n: Node, at: _At) -> None:
-        from cwscodegen.inclusion import member_schemas
-
         for name in sorted(set(o.props) | set(n.props)):
             here = at.down(f".{name}", ("prop", name), ("prop", name))
             if name in o.props and name in n.props:
