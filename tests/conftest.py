@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the project's own test data (never ../shared)."""
+"""Shared fixtures: paths to the project's own test data (tests/data; nothing outside the repository)."""
 
 from __future__ import annotations
 
