@@ -121,7 +121,6 @@ class Inclusion:
         self._stack: list[tuple[int, int]] = []
         self._depth_of: dict[tuple[int, int], int] = {}
         self._low: list[int] = []
-        self._validators: dict[int, Any] = {}
 
     # ------------------------------------------------------------------ entry point
     def includes(self, sub: Node | None, sup: Node | None) -> Answer:
@@ -158,10 +157,7 @@ class Inclusion:
 
     def accepts(self, node: Node, value: Any) -> bool:
         """Validate one value against a subschema, inside its own document (formats asserted)."""
-        found = self._validators.get(id(node))
-        if found is None:
-            found = self._validators[id(node)] = node.prep.validator.evolve(schema=node.raw)
-        return bool(found.is_valid(value))
+        return node.accepts(value)
 
     # ------------------------------------------------------------------ the decision
     def _decide(self, a: Node, b: Node) -> Answer:

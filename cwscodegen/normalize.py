@@ -20,7 +20,7 @@ every pair of 59 snapshots prepares each snapshot once.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any, cast
 
@@ -103,7 +103,7 @@ class Node:
         "prep", "pointer", "raw", "false", "ref", "sibling_asserts", "types", "enum", "enum_raw",
         "kw", "props", "patterns", "additional", "prefix", "items", "contains", "names",
         "depschemas", "allof", "anyof", "oneof", "not_", "if_", "then", "else_", "unknown",
-        "notes", "sem", "full", "refnames", "synthetic",
+        "notes", "sem", "full", "refnames", "synthetic", "_validator",
     )  # fmt: skip
 
     def __init__(self, prep: Prepared, where: str, raw: Any) -> None:
@@ -138,6 +138,7 @@ class Node:
         self.full = 0
         self.refnames: frozenset[str] = frozenset()
         self.synthetic = False
+        self._validator: Any = None
 
     def __repr__(self) -> str:
         return f"Node({self.prep.source}#{self.pointer})"
@@ -154,6 +155,18 @@ class Node:
     def is_true(self) -> bool:
         """Accepts every instance: no assertion at all."""
         return self.sem == TRUE_SEM
+
+    def accepts(self, value: Any) -> bool:
+        """Is `value` valid under this subschema, inside its own document ($refs resolve there,
+        formats asserted)? One evolved validator per node, made on first use; synthetic `true`
+        and `false` nodes need none."""
+        if self.false:
+            return False
+        if self.synthetic and self.is_true:
+            return True
+        if self._validator is None:
+            self._validator = self.prep.validator.evolve(schema=self.raw)
+        return bool(self._validator.is_valid(value))
 
     def children(self) -> Iterator[Node]:
         """Every direct child schema."""
@@ -204,7 +217,7 @@ class Prepared:
                 target, schema = self.resolver.resolve(ref, where)
                 self.targets[key] = self.by_pointer.get(target) or self.build(schema, target)
         self.defs = {name: self.targets[name] for name in self.def_pointer}
-        self.ref_graph = {key: _closure_refs(node) for key, node in self.targets.items()}
+        self.ref_graph = {key: node.refnames for key, node in self.targets.items()}
 
     @property
     def validator(self) -> Any:
@@ -224,15 +237,6 @@ class Prepared:
             if name is not None:
                 return "/".join([name, *tokens[3:]])
         return target
-
-    def definition_of(self, where: str) -> str | None:
-        """The definition name a JSON pointer lies in, or None for the root schema."""
-        for prefix in ("/definitions/", "/$defs/"):
-            if where.startswith(prefix):
-                token = where[len(prefix):].split("/", 1)[0]
-                pointer_ = prefix + token
-                return self._key_of_pointer.get(pointer_)
-        return None
 
     def build(self, raw: Any, where: str) -> Node:
         """Normalise the subschema `raw` found at `where` (and all its children)."""
@@ -486,10 +490,6 @@ def _id(node: Node | None, attr: str) -> int:
     return 0 if node is None else int(getattr(node, attr))
 
 
-def _closure_refs(node: Node) -> frozenset[str]:
-    return node.refnames
-
-
 TRUE_SEM = intern(_sem_key(Node(cast(Any, None), "", True)))
 
 
@@ -560,15 +560,6 @@ def prepare(document: Any, source: str = "schema") -> Prepared:
     if len(_PREPARED) > _CACHE_SIZE:
         _PREPARED.popitem(last=False)
     return prep
-
-
-def walk_nodes(root: Node) -> Iterable[Node]:
-    """Every node under `root` (not following `$ref`s)."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(node.children())
 
 
 __all__ = ["Node", "Prepared", "PairIndex", "prepare", "canon", "json_type", "escape"]

@@ -158,32 +158,11 @@ _RULES: list[Rule] = [
 CATALOGUE: Mapping[str, Rule] = {rule.id: rule for rule in _RULES}
 assert len(CATALOGUE) == len(_RULES), "duplicate rule id"
 
-# Rules whose API effect is fixed: it does not follow the backward answer.
-_API_FIXED = frozenset(
-    {r.id for r in _RULES if r.api is N or r.id.startswith(("property-", "definition-", "required-"))}
-    | {"ref-target-changed"}
-)
-
-
 def fits(default: Effect, actual: Effect) -> bool:
     """An actual effect may equal the default; be UNDECIDED where a proof was missing; be COMPATIBLE
     where the whole document was proven included in that direction; or be NONE where no event
     reaches the place; or be BREAKING where a verified witness decided an undecided default."""
     return actual is default or actual in (U, C, N) or (default is U and actual is B)
-
-
-def effects(rule_id: str, backward: Effect, forward: Effect) -> tuple[Effect, Effect, Effect]:
-    """(backward, forward, api) for a change of `rule_id` whose proven wire effects are given.
-
-    The API effect is the rule's default, except that a COMPATIBLE default becomes UNDECIDED when
-    the backward answer (does every old value still pass?) was undecided, for the rules whose API
-    effect follows the values a field accepts.
-    """
-    rule = CATALOGUE[rule_id]
-    api = rule.api
-    if api is C and backward is U and rule_id not in _API_FIXED:
-        api = U
-    return backward, forward, api
 
 
 class _Blank(dict[str, Any]):

@@ -90,23 +90,11 @@ def _resolved(node: Node) -> Node:
     return node
 
 
-_EVOLVED: dict[int, tuple[Node, Any]] = {}
-
-
 def node_accepts(node: Node, value: Any) -> bool:
     """Is value valid under the subschema `node` within its own document ($refs resolve against
     node.prep.document, formats asserted)? Synthetic nodes are judged by their `raw` schema (it
     must mean what the node means), except `true`/`false` ones, which need no validator."""
-    if node.false:
-        return False
-    if node.synthetic and node.is_true:
-        return True
-    hit = _EVOLVED.get(id(node))
-    if hit is None or hit[0] is not node:
-        if len(_EVOLVED) > 50_000:
-            _EVOLVED.clear()
-        hit = _EVOLVED[id(node)] = (node, node.prep.validator.evolve(schema=node.raw))
-    return bool(hit[1].is_valid(value))
+    return node.accepts(value)
 
 
 def _conjuncts(node: Node, loose: bool) -> list[Node]:
