@@ -90,7 +90,9 @@ def main() -> None:
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="cwscodegen-bench-") as scratch:
         project = make_project(Path(scratch) / "project", args.schemas)
-        count = len(list((project / "schemas").glob("*.json"))) - int((project / "schemas" / "provenance.json").exists())
+        count = len(list((project / "schemas").glob("*.json"))) - int(
+            (project / "schemas" / "provenance.json").exists()
+        )
         print(f"snapshots: {count} from {args.schemas}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
 
         # 2. Full generate (also makes the bindings the start-up runs need).
@@ -126,15 +128,31 @@ def main() -> None:
             for schema in sorted((project / "schemas").glob("v*.json")):
                 (naive / schema.stem).mkdir(parents=True)
                 for name, options in TARGETS.items():
-                    argv = [str(BIN / "datamodel-codegen"), "--input", str(schema), "--input-file-type", "jsonschema",
-                            "--output", str(naive / schema.stem / name), "--class-name", "BackendEvent",
-                            "--disable-timestamp", "--target-python-version", "3.11", "--use-schema-description",
-                            "--formatters", "black", *options]
+                    argv = [
+                        str(BIN / "datamodel-codegen"),
+                        "--input",
+                        str(schema),
+                        "--input-file-type",
+                        "jsonschema",
+                        "--output",
+                        str(naive / schema.stem / name),
+                        "--class-name",
+                        "BackendEvent",
+                        "--disable-timestamp",
+                        "--target-python-version",
+                        "3.11",
+                        "--use-schema-description",
+                        "--formatters",
+                        "black",
+                        *options,
+                    ]
                     cpu_total += measure(argv, project)[1]
                     commands += 1
             naive_wall = time.perf_counter() - start_wall
-            print(f"  datamodel-codegen x {commands:<9} {naive_wall:9.2f} s wall {cpu_total:7.2f} s CPU"
-                  f"   ({naive_wall / gen_wall:.1f}x the wall time, {cpu_total / gen_cpu:.1f}x the CPU of generate)")
+            print(
+                f"  datamodel-codegen x {commands:<9} {naive_wall:9.2f} s wall {cpu_total:7.2f} s CPU"
+                f"   ({naive_wall / gen_wall:.1f}x the wall time, {cpu_total / gen_cpu:.1f}x the CPU of generate)"
+            )
 
         # 4. check after one snapshot changed: only that one is rendered.
         first = sorted((project / "schemas").glob("v*.json"))[0]
@@ -142,7 +160,9 @@ def main() -> None:
         document.setdefault("properties", {})["bench_new_field"] = {"type": "string"}
         first.write_text(json.dumps(document))
         wall, cpu = measure(cws + ["check"], project, expect=1)
-        print(f"\ncheck after editing {first.name}: {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU (exit 1, one snapshot rendered)")
+        print(
+            f"\ncheck after editing {first.name}: {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU (exit 1, one snapshot rendered)"
+        )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cwscodegen import compare
-from cwscodegen.snapshots import Snapshot, load_schema_file, snapshot_from_text
+from cwscodegen.engine import compare
+from cwscodegen.store.snapshots import Snapshot, load_schema_file, snapshot_from_text
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY = ROOT / "tests" / "data" / "cws-schema-history"
@@ -94,13 +94,17 @@ def in_process(repeat: int) -> None:
     verdicts = median_cold(compare.verdicts, old, new, repeat)
     warm = median_seconds(lambda: compare.verdicts(old, new), repeat)
     report = compare.diff(old, new, witnesses=True)
-    print(f"(a) in process: {old_path.name} ({len(old.text):,} B) -> {new_path.name} ({len(new.text):,} B), "
-          f"{len(report.changes)} changes, median of {repeat} runs, freshly parsed documents each run")
+    print(
+        f"(a) in process: {old_path.name} ({len(old.text):,} B) -> {new_path.name} ({len(new.text):,} B), "
+        f"{len(report.changes)} changes, median of {repeat} runs, freshly parsed documents each run"
+    )
     print(f"    json.loads of both files          : {1000 * loads:8.3f} ms (baseline)")
     print(f"    compare.diff (witnesses)          : {1000 * diff:8.3f} ms = {diff / loads:6.1f}x json.loads")
     print(f"    compare.verdicts (fast path)      : {1000 * verdicts:8.3f} ms = {verdicts / loads:6.1f}x json.loads")
-    print(f"    compare.verdicts, same objects    : {1000 * warm:8.3f} ms = {warm / loads:6.1f}x json.loads "
-          "(preparation cached per document, as in the matrix)")
+    print(
+        f"    compare.verdicts, same objects    : {1000 * warm:8.3f} ms = {warm / loads:6.1f}x json.loads "
+        "(preparation cached per document, as in the matrix)"
+    )
 
 
 # --------------------------------------------------------------------------- (b) the command
@@ -143,8 +147,8 @@ def renamed(node: Any, prefix: str, names: set[str], suffix: str) -> Any:
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if key == "$ref" and isinstance(value, str) and value.startswith(prefix) and value[len(prefix):] in names:
-                value = f"{prefix}{value[len(prefix):]}{suffix}"
+            if key == "$ref" and isinstance(value, str) and value.startswith(prefix) and value[len(prefix) :] in names:
+                value = f"{prefix}{value[len(prefix) :]}{suffix}"
             out[key] = renamed(value, prefix, names, suffix)
         return out
     if isinstance(node, list):
@@ -206,9 +210,13 @@ def growth(sizes: list[int], repeat: int) -> None:
     newest = max(HISTORY.glob("[0-9][0-9]_*.json"))
     base = json.loads(newest.read_text(encoding="utf-8"))
     check_changes_exist(base)
-    print(f"(c) growth: {newest.name} ({len(base[defs_key(base)])} definitions) copied N times, "
-          f"4 real changes per copy; median of {repeat} runs (100x and more: fewer, see runs)")
-    print("    size | definitions |     bytes |  verdicts ms | per 1x | same, GC paused | per 1x | diff+witnesses ms | per 1x | changes")
+    print(
+        f"(c) growth: {newest.name} ({len(base[defs_key(base)])} definitions) copied N times, "
+        f"4 real changes per copy; median of {repeat} runs (100x and more: fewer, see runs)"
+    )
+    print(
+        "    size | definitions |     bytes |  verdicts ms | per 1x | same, GC paused | per 1x | diff+witnesses ms | per 1x | changes"
+    )
     unit: dict[str, float] = {}
     for size in sizes:
         old_doc = scaled(base, size)
@@ -224,11 +232,13 @@ def growth(sizes: list[int], repeat: int) -> None:
         report = compare.diff(old, new, witnesses=True)
         if not unit:
             unit = {"verdicts": verdicts / size, "paused": paused / size, "diff": diff / size}
-        print(f"    {size:4d}x | {len(old_doc[defs_key(old_doc)]):11,d} | {len(old_text):9,d} | "
-              f"{1000 * verdicts:12.1f} | {verdicts / size / unit['verdicts']:6.2f} | "
-              f"{1000 * paused:15.1f} | {paused / size / unit['paused']:6.2f} | "
-              f"{1000 * diff:17.1f} | {diff / size / unit['diff']:6.2f} | {len(report.changes):7,d}"
-              f"{'' if runs == repeat else f' (runs: {runs})'}")
+        print(
+            f"    {size:4d}x | {len(old_doc[defs_key(old_doc)]):11,d} | {len(old_text):9,d} | "
+            f"{1000 * verdicts:12.1f} | {verdicts / size / unit['verdicts']:6.2f} | "
+            f"{1000 * paused:15.1f} | {paused / size / unit['paused']:6.2f} | "
+            f"{1000 * diff:17.1f} | {diff / size / unit['diff']:6.2f} | {len(report.changes):7,d}"
+            f"{'' if runs == repeat else f' (runs: {runs})'}"
+        )
     print("    'per 1x' = (time / size) / (time / size at 1x): ~1 means linear growth; 'GC paused' shows how")
     print("    much of any excess is Python's cyclic garbage collector walking a larger heap")
 

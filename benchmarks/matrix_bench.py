@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cwscodegen import compare, matrix
-from cwscodegen.snapshots import Snapshot, list_versions, load_all, load_schema_file
+from cwscodegen.engine import compare
+from cwscodegen.review import matrix
+from cwscodegen.store.snapshots import Snapshot, list_versions, load_all, load_schema_file
 
 HISTORY = Path(__file__).resolve().parent.parent / "tests" / "data" / "cws-schema-history"
 
@@ -56,8 +57,10 @@ def main() -> None:
     compute_s = timed(lambda: result.append(matrix.compute(snapshots, "backward")))
     total = load_s + compute_s
     distinct = len({matrix.canonical(s.document) for s in snapshots})
-    print(f"matrix     : {total:8.3f} s total = load {load_s:.3f} s + compute {compute_s:.3f} s; "
-          f"{1000 * total / len(pairs):.3f} ms/pair ({distinct} distinct documents)")
+    print(
+        f"matrix     : {total:8.3f} s total = load {load_s:.3f} s + compute {compute_s:.3f} s; "
+        f"{1000 * total / len(pairs):.3f} ms/pair ({distinct} distinct documents)"
+    )
 
     naive_pairs = spread(pairs, args.naive_sample or len(pairs))
 
@@ -70,14 +73,18 @@ def main() -> None:
     naive_s = timed(naive)
     naive_all = naive_s * len(pairs) / len(naive_pairs)
     note = "" if len(naive_pairs) == len(pairs) else f" (measured on {len(naive_pairs)} pairs, extrapolated)"
-    print(f"naive      : {naive_all:8.3f} s for all pairs{note}; {1000 * naive_all / len(pairs):.3f} ms/pair; "
-          f"{naive_all / total:.1f}x the matrix")
+    print(
+        f"naive      : {naive_all:8.3f} s for all pairs{note}; {1000 * naive_all / len(pairs):.3f} ms/pair; "
+        f"{naive_all / total:.1f}x the matrix"
+    )
 
     sample = spread(pairs, args.sample)
     diff_s = timed(lambda: [compare.diff(snapshots[i], snapshots[j], witnesses=True) for i, j in sample])
     diff_all = diff_s * len(pairs) / len(sample)
-    print(f"full diff  : {diff_all:8.3f} s for all pairs (measured {diff_s:.3f} s on {len(sample)} pairs, "
-          f"extrapolated); {1000 * diff_all / len(pairs):.3f} ms/pair; {diff_all / total:.1f}x the matrix")
+    print(
+        f"full diff  : {diff_all:8.3f} s for all pairs (measured {diff_s:.3f} s on {len(sample)} pairs, "
+        f"extrapolated); {1000 * diff_all / len(pairs):.3f} ms/pair; {diff_all / total:.1f}x the matrix"
+    )
 
     same = 0
     for i, j in sample:

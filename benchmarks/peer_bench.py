@@ -26,12 +26,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import peers  # noqa: E402
-from peers import Case, Disagreement, Outcome, SuiteRun, VerdictFunction  # noqa: E402
+import peers
+from peers import Case, Disagreement, Outcome, SuiteRun, VerdictFunction
 
 
 def engine_verdicts() -> VerdictFunction:
-    from cwscodegen import compare
+    from cwscodegen.engine import compare
 
     return compare.verdicts_documents
 
@@ -71,7 +71,7 @@ def excused(outcome: Outcome, documented: dict[tuple[str, str, str], Disagreemen
 
 def engine_witness(case: Case, direction: str) -> Any | None:
     """A witness from `compare.diff_documents` for `direction`, re-checked with the validator."""
-    from cwscodegen import compare
+    from cwscodegen.engine import compare
 
     report = compare.diff_documents(case.old, case.new, witnesses=True)
     source, target = peers.sides(direction)

@@ -1,6 +1,6 @@
 """Peer suites: other projects' compatibility verdicts, and how the engine's answers compare.
 
-Shared by `benchmarks/peer_bench.py` (prints figures) and `tests/test_peers.py` (asserts them).
+Shared by `benchmarks/peer_bench.py` (prints figures) and `tests/engine/test_peers.py` (asserts them).
 Reads only the project's copies in `tests/data/peer-suites/` (see its README.md):
 
 - Apicurio Registry (`apicurio-registry/triples.jsonl`): each pair states both verdicts,
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cwscodegen.changes import Effect
+from cwscodegen.engine.changes import Effect
 
 ROOT = Path(__file__).resolve().parent.parent
 PEERS = ROOT / "tests" / "data" / "peer-suites"
@@ -135,9 +135,7 @@ class SuiteRun:
         right = 0
         for outcome in self.outcomes:
             entry = documented.get(outcome.key)
-            excused = (
-                entry is not None and entry.right == "engine" and entry.engine == outcome.engine_label
-            )
+            excused = entry is not None and entry.right == "engine" and entry.engine == outcome.engine_label
             right += outcome.agrees or excused
         return right / len(self.outcomes)
 
@@ -310,7 +308,7 @@ def run_suite(suite: str, verdicts: VerdictFunction, cases: Iterable[Case] | Non
 
 def accepts(schema: Any, instance: Any) -> bool:
     """Is `instance` valid under `schema`, by the project's one validator (formats asserted)?"""
-    from cwscodegen.validators import make_validator
+    from cwscodegen.store.validators import make_validator
 
     return bool(make_validator(schema).is_valid(instance))
 
@@ -341,7 +339,7 @@ def search_counterexample(case: Case, direction: str, max_examples: int = 300) -
     `make_validator`, never by the generator. Returns (found, document). Finding none is evidence, not
     proof, that the direction holds.
     """
-    from cwscodegen.validators import make_validator
+    from cwscodegen.store.validators import make_validator
 
     source, target = sides(direction)
     schemas = {"old": case.old, "new": case.new}
@@ -436,7 +434,16 @@ def value_pool(*schemas: Any) -> list[Any]:
 
 
 _NUMERIC_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
-_SIZE_BOUNDS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains")
+_SIZE_BOUNDS = (
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "minContains",
+    "maxContains",
+)
 
 
 # --------------------------------------------------------------------------- the document
@@ -455,7 +462,7 @@ _INTRO = """\
 # Where the engine and the peer suites disagree
 
 <!-- Generated from tests/data/peer-suites/disagreements.json by
-     `python benchmarks/peer_bench.py --write-doc`; tests/test_peers.py checks it is current. -->
+     `python benchmarks/peer_bench.py --write-doc`; tests/engine/test_peers.py checks it is current. -->
 
 `benchmarks/peer_bench.py` runs the compatibility engine (`compare.verdicts_documents`) on every
 pair of two schema registries' own test suites (copies in `tests/data/peer-suites/`): Apicurio
@@ -464,7 +471,7 @@ old = writer, new = reader; object schemas without `$schema` are read as draft-0
 Karapace validates with). Every pair and direction where the two answers differ is listed here,
 grouped by cause, with who is right by **set inclusion**: BACKWARD holds when every document
 valid under OLD is valid under NEW, FORWARD when every document valid under NEW is valid under
-OLD, "valid" meaning what `cwscodegen.validators.make_validator` says (formats asserted).
+OLD, "valid" meaning what `cwscodegen.store.validators.make_validator` says (formats asserted).
 
 Registries decide by rules, not by sets, and say so in places: Karapace holds `{"type":"string"}`
 -> `true` incompatible and `true` -> `false` compatible; registries treat a new required property
@@ -473,7 +480,7 @@ set-inclusion answer.
 
 A **witness** is a document valid under the direction's source schema (OLD for backward, NEW for
 forward) and invalid under the other one; one is given wherever a direction really breaks and the
-suite says compatible. `tests/test_peers.py` validates every witness, checks that every case
+suite says compatible. `tests/engine/test_peers.py` validates every witness, checks that every case
 listed here still gets the listed engine answer, and fails on any UNSOUND answer (the engine says
 a direction holds where the suite says it does not) that is not listed here with the engine shown
 right. An engine answer that is wrong by set inclusion is listed only when it is cautious
@@ -490,7 +497,9 @@ def render_disagreements(groups: Sequence[Group], cases: Iterable[Case]) -> str:
     lines.append("| suite | group | cases | right by set inclusion | kind |")
     lines.append("|---|---|---|---|---|")
     for group in groups:
-        lines.append(f"| {group.suite} | [{group.title}](#{group.id}) | {len(group.entries)} | {group.right} | {group.kind} |")
+        lines.append(
+            f"| {group.suite} | [{group.title}](#{group.id}) | {len(group.entries)} | {group.right} | {group.kind} |"
+        )
     lines.append("")
     for suite in SUITES:
         chosen = [g for g in groups if g.suite == suite]
@@ -508,9 +517,7 @@ def render_disagreements(groups: Sequence[Group], cases: Iterable[Case]) -> str:
             for entry in group.entries:
                 case = by_id.get((entry.suite, entry.case_id))
                 engine = "error (refused)" if entry.engine == "error" else entry.engine
-                line = (
-                    f"- `{entry.case_id}`, {entry.direction}: suite {_verdict(entry.suite_holds)}, engine {engine}"
-                )
+                line = f"- `{entry.case_id}`, {entry.direction}: suite {_verdict(entry.suite_holds)}, engine {engine}"
                 if case is not None:
                     line += f"; old {_code(case.old)}, new {_code(case.new)}"
                 if entry.has_witness:

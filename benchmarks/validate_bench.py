@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/validate_bench.py [--events 100000] [--rss-mb 1024]
 
 1. Writes a JSON Lines file of --events events generated from the newest snapshot (v15) by
-   `cwscodegen.examples.EventGenerator` (seeded: the same file every run); a share of them
+   `cwscodegen.events.examples.EventGenerator` (seeded: the same file every run); a share of them
    (--invalid-share, 3% by default) is deliberately broken by one of the examples.MUTATIONS.
 2. Parses the file in chunks and runs each validator on the same parsed events, timing only the
    validation calls, side by side in this one run:
@@ -50,12 +50,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cwscodegen.examples import MUTATIONS, EventGenerator  # noqa: E402
-from cwscodegen.fastcheck import fast_document  # noqa: E402
-from cwscodegen.refs import draft_of  # noqa: E402
-from cwscodegen.snapshots import load_all, load_snapshot  # noqa: E402
-from cwscodegen.validate import SnapshotChecker, check_events, iter_events, text_line  # noqa: E402
-from cwscodegen.validators import make_validator  # noqa: E402
+from cwscodegen.events.examples import MUTATIONS, EventGenerator  # noqa: E402
+from cwscodegen.events.fastcheck import fast_document  # noqa: E402
+from cwscodegen.events.validate import SnapshotChecker, check_events, iter_events, text_line  # noqa: E402
+from cwscodegen.store.refs import draft_of  # noqa: E402
+from cwscodegen.store.snapshots import load_all, load_snapshot  # noqa: E402
+from cwscodegen.store.validators import make_validator  # noqa: E402
 
 SCHEMAS = ROOT / "schemas" / "versions"
 NEWEST = "v15"
@@ -109,8 +109,20 @@ def pydantic_model(document: Any, workdir: Path) -> Any:
         source = workdir / "model_v15.py"
         origin = "generated now with `cwscodegen generate`"
         done = subprocess.run(
-            [sys.executable, "-m", "cwscodegen", "generate", "--output", str(workdir / "gen"), "--target", "pydantic", NEWEST],
-            capture_output=True, text=True, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "cwscodegen",
+                "generate",
+                "--output",
+                str(workdir / "gen"),
+                "--target",
+                "pydantic",
+                NEWEST,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
         )
         if done.returncode != 0:
             raise SystemExit(f"cwscodegen generate failed: {done.stderr.strip()}")
@@ -134,9 +146,16 @@ def candidates(document: Any, workdir: Path) -> list[Candidate]:
     assert fast is not None, "v15 is expected to get the fast path"
     rs_raw = fast.validator_class(document, validate_formats=True, offline=True)
     translated = {**fast.translation.document(), "$schema": "http://json-schema.org/draft-07/schema#"}
-    fjs_translated = fastjsonschema.compile(translated, handlers={"http": _no_fetch, "https": _no_fetch}, formats=fast.formats,
-                                            use_default=False, detailed_exceptions=False)
-    fjs_raw = fastjsonschema.compile(document, handlers={"http": _no_fetch, "https": _no_fetch}, use_default=False, detailed_exceptions=False)
+    fjs_translated = fastjsonschema.compile(
+        translated,
+        handlers={"http": _no_fetch, "https": _no_fetch},
+        formats=fast.formats,
+        use_default=False,
+        detailed_exceptions=False,
+    )
+    fjs_raw = fastjsonschema.compile(
+        document, handlers={"http": _no_fetch, "https": _no_fetch}, use_default=False, detailed_exceptions=False
+    )
     model = pydantic_model(document, workdir)
 
     def fastjsonschema_check(compiled: Callable[[Any], Any]) -> Callable[[Any], bool]:
@@ -164,14 +183,30 @@ def candidates(document: Any, workdir: Path) -> list[Candidate]:
         return True
 
     return [
-        Candidate("jsonschema (reference)", reference.is_valid, False, True, f"jsonschema {_version('jsonschema')}, {draft}"),
-        Candidate(VALIDATE, fast.check, False, True,
-                  f"{fast.engine} {fast.validator_class.__name__}, via fastcheck"),
+        Candidate(
+            "jsonschema (reference)", reference.is_valid, False, True, f"jsonschema {_version('jsonschema')}, {draft}"
+        ),
+        Candidate(VALIDATE, fast.check, False, True, f"{fast.engine} {fast.validator_class.__name__}, via fastcheck"),
         Candidate("jsonschema-rs, its own formats", rs_raw.is_valid, False, True, "raw document"),
-        Candidate("fastjsonschema + jsonschema's formats", fastjsonschema_check(fjs_translated), False, True,
-                  f"fastjsonschema {_version('fastjsonschema')}, fastcheck's translation", False),
-        Candidate("fastjsonschema, raw document", fastjsonschema_check(fjs_raw), False, False, "draft-04/06/07 only; ignores $schema 2020-12", False),
-        Candidate("pydantic model_validate(dict)", with_model, False, False, f"pydantic {_version('pydantic')}, lax (default)"),
+        Candidate(
+            "fastjsonschema + jsonschema's formats",
+            fastjsonschema_check(fjs_translated),
+            False,
+            True,
+            f"fastjsonschema {_version('fastjsonschema')}, fastcheck's translation",
+            False,
+        ),
+        Candidate(
+            "fastjsonschema, raw document",
+            fastjsonschema_check(fjs_raw),
+            False,
+            False,
+            "draft-04/06/07 only; ignores $schema 2020-12",
+            False,
+        ),
+        Candidate(
+            "pydantic model_validate(dict)", with_model, False, False, f"pydantic {_version('pydantic')}, lax (default)"
+        ),
         Candidate("pydantic model_validate_json(line)", with_model_json, True, False, "strict, parses the line itself"),
     ]
 
@@ -179,10 +214,21 @@ def candidates(document: Any, workdir: Path) -> list[Candidate]:
 def edge_events(document: Any) -> list[tuple[str, Any]]:
     """Valid v15 events with one value replaced by something the libraries may read differently."""
     generator = EventGenerator(document, seed=99)
-    base = next(e for e in (generator.event() for _ in range(1000)) if "date" in e and isinstance(e.get("process"), dict) and "pid" in e["process"])
+    base = next(
+        e
+        for e in (generator.event() for _ in range(1000))
+        if "date" in e and isinstance(e.get("process"), dict) and "pid" in e["process"]
+    )
     out = [("unchanged", base)]
-    for stamp in ("2016-12-31T23:59:60Z", "２024-01-01T10:00:00Z", "2024-01-01t10:00:00z", "2024-02-30T00:00:00Z",
-                  "2024-01-01T10:00:00+24:00", "2024-01-01T10:00:00.123456789Z", "2024-01-01T10:00:00"):
+    for stamp in (
+        "2016-12-31T23:59:60Z",
+        "２024-01-01T10:00:00Z",
+        "2024-01-01t10:00:00z",
+        "2024-02-30T00:00:00Z",
+        "2024-01-01T10:00:00+24:00",
+        "2024-01-01T10:00:00.123456789Z",
+        "2024-01-01T10:00:00",
+    ):
         out.append((f"date={stamp!r}", {**base, "date": stamp}))
     for pid in (1.0, 1.5, True, 2**64, -1, None, "1"):
         out.append((f"process.pid={pid!r}", {**base, "process": {**base["process"], "pid": pid}}))
@@ -219,9 +265,13 @@ def compare_validators(path: Path, kinds: list[str], document: Any, workdir: Pat
     reference = verdicts["jsonschema (reference)"]
     total = len(reference)
     base = total / seconds["jsonschema (reference)"]
-    print(f"\n{total} events, {total - sum(reference)} invalid per jsonschema "
-          f"({sum(1 for k in kinds if k)} mutated; a mutation can leave an event valid)")
-    print(f"{'validator':<40} {'events/s':>10} {'x jsonschema':>13} {'agree':>8} {'false acc.':>10} {'false rej.':>10}  notes")
+    print(
+        f"\n{total} events, {total - sum(reference)} invalid per jsonschema "
+        f"({sum(1 for k in kinds if k)} mutated; a mutation can leave an event valid)"
+    )
+    print(
+        f"{'validator':<40} {'events/s':>10} {'x jsonschema':>13} {'agree':>8} {'false acc.':>10} {'false rej.':>10}  notes"
+    )
     correct: list[tuple[float, str]] = []
     for candidate in table:
         results = verdicts[candidate.name]
@@ -229,12 +279,18 @@ def compare_validators(path: Path, kinds: list[str], document: Any, workdir: Pat
         false_accept = sum(1 for r, v in zip(reference, results) if v and not r)
         false_reject = sum(1 for r, v in zip(reference, results) if r and not v)
         agree = total - false_accept - false_reject
-        print(f"{candidate.name:<40} {rate:>10.0f} {rate / base:>13.1f} {agree:>8} {false_accept:>10} {false_reject:>10}  {candidate.note}")
+        print(
+            f"{candidate.name:<40} {rate:>10.0f} {rate / base:>13.1f} {agree:>8} {false_accept:>10} {false_reject:>10}  {candidate.note}"
+        )
         if agree == total and candidate.draft_ok:
             correct.append((rate, candidate.name))
     for candidate in table:
         results = verdicts[candidate.name]
-        by_kind = Counter((kinds[i] or "unmutated", "accepts" if v else "rejects") for i, (r, v) in enumerate(zip(reference, results)) if r != v)
+        by_kind = Counter(
+            (kinds[i] or "unmutated", "accepts" if v else "rejects")
+            for i, (r, v) in enumerate(zip(reference, results))
+            if r != v
+        )
         if by_kind:
             detail = ", ".join(f"{kind}: {n} wrongly {what}" for (kind, what), n in sorted(by_kind.items()))
             print(f"  disagreements of {candidate.name}: {detail}")
@@ -242,24 +298,32 @@ def compare_validators(path: Path, kinds: list[str], document: Any, workdir: Pat
     edges = [event for _, event in labelled]
     oracle = make_validator(document)
     expected = [oracle.is_valid(e) for e in edges]
-    print(f"edge cases ({len(edges)} v15 events with a leap second, non-ASCII digits, 1.0/True/2**64 as an integer, null, ...; "
-          f"{sum(expected)} valid per jsonschema):")
+    print(
+        f"edge cases ({len(edges)} v15 events with a leap second, non-ASCII digits, 1.0/True/2**64 as an integer, null, ...; "
+        f"{sum(expected)} valid per jsonschema):"
+    )
     for candidate in table:
         got = [candidate.check(json.dumps(e).encode() if candidate.raw else e) for e in edges]
         wrong = [i for i, (a, b) in enumerate(zip(expected, got)) if a != b]
-        print(f"  {candidate.name:<40} {len(edges) - len(wrong):>3}/{len(edges)} agree"
-              + (f"; differs on: {', '.join(labelled[i][0] for i in wrong)}" if wrong else ""))
+        print(
+            f"  {candidate.name:<40} {len(edges) - len(wrong):>3}/{len(edges)} agree"
+            + (f"; differs on: {', '.join(labelled[i][0] for i in wrong)}" if wrong else "")
+        )
         if wrong:
             correct = [(r, n) for r, n in correct if n != candidate.name]
     rate, name = max(correct)
-    print(f"fastest that agrees with jsonschema on all {total} events and the edge cases, implementing {draft_of(document)}: "
-          f"{name} ({rate:.0f} events/s)")
+    print(
+        f"fastest that agrees with jsonschema on all {total} events and the edge cases, implementing {draft_of(document)}: "
+        f"{name} ({rate:.0f} events/s)"
+    )
     installed = {c.name for c in table if c.dependency}
     rate, name = max((r, n) for r, n in correct if n in installed)
     print(f"fastest such among cwscodegen's runtime dependencies: {name} ({rate:.0f} events/s)")
     engine = SnapshotChecker(load_snapshot(SCHEMAS, NEWEST)).engine
-    print(f"validate uses: {engine} ({VALIDATE!r} above) to accept events, jsonschema to explain rejections"
-          + ("" if name == VALIDATE and engine.startswith("jsonschema-rs") else "  <-- NOT THE FASTEST CORRECT ONE"))
+    print(
+        f"validate uses: {engine} ({VALIDATE!r} above) to accept events, jsonschema to explain rejections"
+        + ("" if name == VALIDATE and engine.startswith("jsonschema-rs") else "  <-- NOT THE FASTEST CORRECT ONE")
+    )
 
 
 def time_pipeline(path: Path, names: list[str], fast: bool, limit: int | None) -> tuple[float, int, list[str]]:
@@ -275,12 +339,21 @@ def time_pipeline(path: Path, names: list[str], fast: bool, limit: int | None) -
 def compare_pipelines(path: Path, v15_limit: int | None, all_limit: int) -> None:
     everything = [s.name for s in load_all(SCHEMAS)]
     print("\nvalidate pipeline in-process (read + parse + check + format one text line per event)")
-    for label, names, limit in ((f"--version {NEWEST}", [NEWEST], v15_limit), (f"all {len(everything)} snapshots", everything, all_limit)):
+    for label, names, limit in (
+        (f"--version {NEWEST}", [NEWEST], v15_limit),
+        (f"all {len(everything)} snapshots", everything, all_limit),
+    ):
         slow_time, count, slow_lines = time_pipeline(path, names, fast=False, limit=limit)
         fast_time, _, fast_lines = time_pipeline(path, names, fast=True, limit=limit)
-        same = "identical output" if slow_lines == fast_lines else f"OUTPUT DIFFERS on {sum(a != b for a, b in zip(slow_lines, fast_lines))} lines"
-        print(f"  {label:<16} {count:>7} events: jsonschema only {count / slow_time:>8.0f} events/s, "
-              f"validate (jsonschema-rs fast path) {count / fast_time:>8.0f} events/s ({slow_time / fast_time:.1f}x), {same}")
+        same = (
+            "identical output"
+            if slow_lines == fast_lines
+            else f"OUTPUT DIFFERS on {sum(a != b for a, b in zip(slow_lines, fast_lines))} lines"
+        )
+        print(
+            f"  {label:<16} {count:>7} events: jsonschema only {count / slow_time:>8.0f} events/s, "
+            f"validate (jsonschema-rs fast path) {count / fast_time:>8.0f} events/s ({slow_time / fast_time:.1f}x), {same}"
+        )
 
 
 def run_cli(path: Path) -> tuple[int, float, str]:
@@ -302,8 +375,21 @@ def run_cli(path: Path) -> tuple[int, float, str]:
     )
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", code, "validate", str(path), "--version", NEWEST, "--failures-only", "--schemas", str(SCHEMAS)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-c",
+            code,
+            "validate",
+            str(path),
+            "--version",
+            NEWEST,
+            "--failures-only",
+            "--schemas",
+            str(SCHEMAS),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     elapsed = time.perf_counter() - start
     summary = done.stdout.rstrip("\n").rsplit("\n", 1)[-1]
@@ -322,11 +408,15 @@ def memory(path: Path, target_mb: int, workdir: Path, events: int) -> None:
             out.write(block)
             copies += 1
     del block
-    print(f"\n`cwscodegen validate --version {NEWEST} --failures-only FILE`, each in a fresh process (start-up included)")
+    print(
+        f"\n`cwscodegen validate --version {NEWEST} --failures-only FILE`, each in a fresh process (start-up included)"
+    )
     for file, count in ((small, min(1000, events)), (path, events), (big, events * copies)):
         rss, elapsed, summary = run_cli(file)
         size = file.stat().st_size
-        print(f"  {size / 2**20:>8.1f} MiB, {count:>8} events: {count / elapsed:>7.0f} events/s, {elapsed:>6.1f} s, peak RSS {rss / 1024:>6.1f} MiB")
+        print(
+            f"  {size / 2**20:>8.1f} MiB, {count:>8} events: {count / elapsed:>7.0f} events/s, {elapsed:>6.1f} s, peak RSS {rss / 1024:>6.1f} MiB"
+        )
         print(f"      {summary}")
     big.unlink()
 
@@ -336,7 +426,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--invalid-share", type=float, default=0.03)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--v15-sample", type=int, default=0, help="events for the --version v15 pipeline timing (0: all)")
+    parser.add_argument(
+        "--v15-sample", type=int, default=0, help="events for the --version v15 pipeline timing (0: all)"
+    )
     parser.add_argument("--all-sample", type=int, default=5000, help="events for the all-snapshots pipeline timing")
     parser.add_argument("--rss-mb", type=int, default=1024, help="size of the big file for the memory check (0: skip)")
     args = parser.parse_args()
@@ -346,8 +438,10 @@ def main() -> None:
         path = workdir / "events.jsonl"
         start = time.perf_counter()
         kinds = write_events(path, args.events, args.invalid_share, args.seed)
-        print(f"generated {args.events} events from {NEWEST} ({path.stat().st_size / 2**20:.1f} MiB) "
-              f"in {time.perf_counter() - start:.1f} s; python {sys.version.split()[0]}, {os.cpu_count()} cpus")
+        print(
+            f"generated {args.events} events from {NEWEST} ({path.stat().st_size / 2**20:.1f} MiB) "
+            f"in {time.perf_counter() - start:.1f} s; python {sys.version.split()[0]}, {os.cpu_count()} cpus"
+        )
         compare_validators(path, kinds, document, workdir)
         compare_pipelines(path, args.v15_sample or None, args.all_sample)
         if args.rss_mb:

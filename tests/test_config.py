@@ -18,7 +18,10 @@ def write(tmp_path: Path, body: str) -> Path:
 
 
 def test_settings_found_from_a_subfolder(tmp_path: Path) -> None:
-    sub = write(tmp_path, '[tool.cwscodegen]\nschemas = "s"\noutput = "o"\ntargets = ["typeddict"]\nroot-class = "Ev"\nmode = "full"\n')
+    sub = write(
+        tmp_path,
+        '[tool.cwscodegen]\nschemas = "s"\noutput = "o"\ntargets = ["typeddict"]\nroot-class = "Ev"\nmode = "full"\n',
+    )
     s = load_settings(sub)
     assert s.root == tmp_path
     assert (s.schemas, s.output) == (tmp_path / "s", tmp_path / "o")

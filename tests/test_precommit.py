@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import ROOT, SHIPPED
+from tests.conftest import ROOT, SHIPPED
 
 BIN = Path(sys.executable).parent
 HOOK_ID = "cwscodegen-check"
@@ -102,7 +102,11 @@ def test_manifest_and_project_config_are_valid_and_agree(env: dict[str, str]) ->
     assert {"cwscodegen-compat", HOOK_ID} <= set(manifest)
     shipped = manifest[HOOK_ID]
     assert shipped["entry"] == "cwscodegen check" and shipped["language"] == "python"
-    ours = [hook for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"] for hook in repo["hooks"]]
+    ours = [
+        hook
+        for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
+        for hook in repo["hooks"]
+    ]
     own = next(hook for hook in ours if hook["id"] == HOOK_ID)
     for key in ("entry", "pass_filenames", "always_run"):
         assert own[key] == shipped[key], key
@@ -163,7 +167,9 @@ def test_project_config_runs_the_installed_cwscodegen(consumer: Path, env: dict[
     assert "stale: generated/v1/pydantic_models.py" in done.stdout
 
 
-def test_compat_hook_refuses_a_break_until_it_is_accepted(tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -> None:
+def test_compat_hook_refuses_a_break_until_it_is_accepted(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
     """`cwscodegen-compat` (its `files` filter is the default folder, schemas/versions/; a project
     with another folder overrides `files`): a new snapshot that breaks its predecessor blocks the commit; a reviewed
     accepted-breaks entry lets it through; an entry that matches nothing blocks it again."""
@@ -172,7 +178,9 @@ def test_compat_hook_refuses_a_break_until_it_is_accepted(tmp_path: Path, env: d
     shutil.copyfile(SHIPPED / "v12.json", project / "schemas" / "versions" / "v12.json")
     (project / "pyproject.toml").write_text('[tool.cwscodegen]\nschemas = "schemas/versions"\n')
     repo, sha = hook_repo
-    config = {"repos": [{"repo": str(repo), "rev": sha, "hooks": [{"id": "cwscodegen-compat", "language": "unsupported"}]}]}
+    config = {
+        "repos": [{"repo": str(repo), "rev": sha, "hooks": [{"id": "cwscodegen-compat", "language": "unsupported"}]}]
+    }
     (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     git(project, env, "init", "-q", "-b", "main")
     git(project, env, "add", ".")
@@ -187,14 +195,17 @@ def test_compat_hook_refuses_a_break_until_it_is_accepted(tmp_path: Path, env: d
 
     entries = "".join(
         f'[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "required-property-added"\npointer = "/required"\n'
-        f'reason = "agent and title are always sent since {v}"\n\n' for v in ("7.52",)
+        f'reason = "agent and title are always sent since {v}"\n\n'
+        for v in ("7.52",)
     )
     (project / "schemas" / "versions" / "accepted-breaks.toml").write_text(entries)
     git(project, env, "add", "schemas")
     done = run(["git", "commit", "-m", "v13"], project, env)
     assert done.returncode == 0, done.stdout + done.stderr
 
-    stale = entries + '[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "property-removed"\npointer = "/x"\nreason = "old"\n'
+    stale = (
+        entries + '[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "property-removed"\npointer = "/x"\nreason = "old"\n'
+    )
     (project / "schemas" / "versions" / "accepted-breaks.toml").write_text(stale)
     git(project, env, "add", "schemas")
     done = run(["git", "commit", "-m", "stale entry"], project, env)

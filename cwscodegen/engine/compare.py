@@ -1,0 +1,714 @@
+"""The comparison: walk OLD and NEW at once and yield one `Change` per difference.
+
+The walk visits the root and every definition pair once (a change inside a definition is reported
+once, at the definition, with the root properties that reach it), compares keyword by keyword and
+names each difference by a rule of `rules.CATALOGUE`. Effects come from proofs, not from the shape
+of the edit: exact arguments for types, values and bounds, and `inclusion.Inclusion` for anything
+holding schemas. The overall verdicts are `includes(old.root, new.root)` and the swap, so they
+stay sound even where per-change effects are local; a direction proven compatible for the whole
+document marks every change compatible in that direction.
+
+Breaking changes get a witness from `witnesses.find` (a root-level event verified with each
+side's own validator); `verdicts` is the fast path without them (matrix, property tests).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from cwscodegen.engine.changes import Change, Direction, Effect, Report, Witness
+from cwscodegen.engine.inclusion import NO, UNKNOWN, YES, Answer, Inclusion, deref, member_schemas, type_allowed
+from cwscodegen.engine.normalize import Node, PairIndex, Prepared, canon, prepare
+from cwscodegen.engine.rules import CATALOGUE
+from cwscodegen.store.refs import escape
+from cwscodegen.store.snapshots import Snapshot
+
+C, B, U, N = Effect.COMPATIBLE, Effect.BREAKING, Effect.UNDECIDED, Effect.NONE
+Step = tuple[str, Any]
+
+_NOTE_RULES = {
+    "description": "description-changed",
+    "title": "title-changed",
+    "examples": "examples-changed",
+    "default": "default-changed",
+    "$comment": "comment-changed",
+}
+_COUNTS = (
+    ("minLength", "min-length", 1), ("maxLength", "max-length", -1),
+    ("minItems", "min-items", 1), ("maxItems", "max-items", -1),
+    ("minProperties", "min-properties", 1), ("maxProperties", "max-properties", -1),
+)  # fmt: skip
+_PATHS_PER_DEFINITION = 3
+
+
+def effect_of(answer: Answer) -> Effect:
+    """YES is compatible, NO breaking, UNKNOWN undecided (which counts as breaking)."""
+    return C if answer is YES else B if answer is NO else U
+
+
+def variant(back: Answer, fwd: Answer) -> str:
+    """narrowed (only BACKWARD fails), widened (only FORWARD), changed (both)."""
+    if back is not YES and fwd is YES:
+        return "narrowed"
+    if back is YES and fwd is not YES:
+        return "widened"
+    return "changed"
+
+
+# ---------------------------------------------------------------------------------- public API
+def diff(old: Snapshot, new: Snapshot, *, witnesses: bool = True) -> Report:
+    """Every change from snapshot OLD to NEW, with verdicts (and witnesses for breaking ones)."""
+    return diff_documents(
+        old.document, new.document, old_name=old.name, new_name=new.name, witnesses=witnesses,
+        old_source=str(old.path), new_source=str(new.path),
+    )  # fmt: skip
+
+
+def diff_documents(
+    old: Any, new: Any, *, old_name: str = "old", new_name: str = "new", witnesses: bool = True,
+    old_source: str | None = None, new_source: str | None = None,
+) -> Report:  # fmt: skip
+    """`diff` on two parsed schema documents."""
+    pair = _Pair(prepare(old, old_source or old_name), prepare(new, new_source or new_name))
+    changes = pair.changes(witnesses)
+    backward, forward = pair.backward, pair.forward
+    if backward is U and any(w.direction is Direction.BACKWARD for c in changes for w in c.witnesses):
+        backward = B
+    if forward is U and any(w.direction is Direction.FORWARD for c in changes for w in c.witnesses):
+        forward = B
+    api = B if any(c.api.breaks for c in changes) else C if any(c.api is C for c in changes) else N
+    return Report(old_name, new_name, tuple(changes), backward, forward, api)
+
+
+def verdicts(old: Snapshot, new: Snapshot) -> tuple[Effect, Effect]:
+    """(BACKWARD, FORWARD) of a snapshot pair, without listing changes: the fast path."""
+    return verdicts_documents(old.document, new.document, str(old.path), str(new.path))
+
+
+def verdicts_documents(old: Any, new: Any, old_source: str = "old", new_source: str = "new") -> tuple[Effect, Effect]:
+    """`verdicts` on two parsed schema documents."""
+    pair = _Pair(prepare(old, old_source), prepare(new, new_source))
+    return pair.backward, pair.forward
+
+
+# ---------------------------------------------------------------------------------- the walk
+@dataclass(frozen=True)
+class _At:
+    """Where the walk is: the definition reported, a readable place, instance steps per side."""
+
+    definition: str | None
+    place: str
+    origin_old: str | None
+    origin_new: str | None
+    steps_old: tuple[Step, ...] = ()
+    steps_new: tuple[Step, ...] = ()
+
+    def down(self, label: str, step_old: Step | None, step_new: Step | None) -> _At:
+        return replace(
+            self,
+            place=self.place + label,
+            steps_old=self.steps_old + ((step_old,) if step_old else ()),
+            steps_new=self.steps_new + ((step_new,) if step_new else ()),
+        )
+
+
+class _Pair:
+    """One OLD/NEW document pair: the proofs, the walk and the witnesses."""
+
+    def __init__(self, old: Prepared, new: Prepared) -> None:
+        self.old, self.new = old, new
+        self.index = PairIndex(old, new)
+        self.inc = Inclusion(self.index)
+        self.back = self.inc.includes(old.root, new.root)
+        self.fwd = self.inc.includes(new.root, old.root)
+        identical = self.index.equal(old.root, new.root, full=True) and self._same_meta()
+        self.backward = N if identical else effect_of(self.back)
+        self.forward = N if identical else effect_of(self.fwd)
+        self._seen: set[tuple[int, int]] = set()
+        self._out: list[tuple[Change, _At, tuple[Node | None, Node | None]]] = []
+
+    def _same_meta(self) -> bool:
+        keys = ("$schema", "$id", "id")
+        return all(_get(self.old.document, k) == _get(self.new.document, k) for k in keys)
+
+    # ------------------------------------------------------------------ driver
+    def changes(self, witnesses: bool) -> list[Change]:
+        self._meta()
+        self._definitions()
+        self._walk(self.old.root, self.new.root, _At(None, "(root)", None, None))
+        reach_old, reach_new = _reachable(self.old), _reachable(self.new)
+        paths_old, paths_new = _paths(self.old), _paths(self.new)
+        found: list[Change] = []
+        for change, at, nodes in self._out:
+            change = self._in_context(change, at, reach_old, reach_new, paths_old, paths_new)
+            if witnesses:
+                where = (
+                    [p + at.steps_old for p in paths_old.get(at.origin_old, [])],
+                    [p + at.steps_new for p in paths_new.get(at.origin_new, [])],
+                )
+                change = self._witness(change, nodes, where)
+            found.append(change)
+        extra = self._unexplained(found)
+        if extra is not None:
+            found.append(self._witness(extra, (None, None), ([], []), whole=True) if witnesses else extra)
+        return found
+
+    def _in_context(
+        self, change: Change, at: _At, reach_old: set[str | None], reach_new: set[str | None],
+        paths_old: Mapping[str | None, list[tuple[Step, ...]]], paths_new: Mapping[str | None, list[tuple[Step, ...]]],
+    ) -> Change:  # fmt: skip
+        """Effects in context: no wire effect where no event reaches; proven directions hold."""
+        back, fwd = change.backward, change.forward
+        if at.origin_old not in reach_old and at.origin_new not in reach_new:
+            back, fwd = N, N
+        if self.back is YES and back.breaks:
+            back = C
+        if self.fwd is YES and fwd.breaks:
+            fwd = C
+        starts = paths_old.get(at.origin_old, []) + paths_new.get(at.origin_new, [])
+        reached = sorted({_root_pointer(p) for p in starts if p} - {""})
+        return replace(change, backward=back, forward=fwd, reached_from=tuple(reached))
+
+    def _unexplained(self, found: list[Change]) -> Change | None:
+        """A breaking document verdict that no single change shows gets a change of its own at the root."""
+        back_open = self.back is not YES and not any(c.backward.breaks for c in found)
+        fwd_open = self.fwd is not YES and not any(c.forward.breaks for c in found)
+        if not (back_open or fwd_open):
+            return None
+        if YES in (self.back, self.fwd):
+            rule = f"schema-{variant(self.back, self.fwd)}"
+        else:
+            rule = "schema-changed" if self.back is NO and self.fwd is NO else "schema-modified"
+        details = {"place": "(root)", "keyword": "the document as a whole"}
+        return Change(rule, "", "", None, None, effect_of(self.back), effect_of(self.fwd), details=details)
+
+    # ------------------------------------------------------------------ emitting
+    def _emit(
+        self, rule: str, o: Node | None, n: Node | None, at: _At, back: Effect, fwd: Effect, api: Effect | None = None,
+        *, prop: str | None = None, keyword: str | None = None, old_pointer: str | None = None,
+        new_pointer: str | None = None, **details: Any,
+    ) -> None:  # fmt: skip
+        if old_pointer is None and o is not None:
+            old_pointer = _kw_pointer(o, keyword)
+        if new_pointer is None and n is not None:
+            new_pointer = _kw_pointer(n, keyword)
+        details = {k: v for k, v in details.items() if v is not None}
+        details["place"] = at.place + (f".{prop}" if prop and rule.startswith(("property-", "required-")) else "")
+        if keyword is not None:
+            details.setdefault("keyword", keyword)
+        change = Change(
+            rule=rule, old_pointer=old_pointer, new_pointer=new_pointer, definition=at.definition,
+            property=prop, backward=back, forward=fwd,
+            api=CATALOGUE[rule].api if api is None else api, details=details,
+        )  # fmt: skip
+        self._out.append((change, at, (o, n)))
+
+    def _family(
+        self, prefix: str, o: Node | None, n: Node | None, at: _At, keyword: str, back: Answer, fwd: Answer
+    ) -> None:
+        """A whole-keyword change named by what the proofs say (narrowed/widened/changed)."""
+        if back is YES and fwd is YES:
+            self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword=keyword)
+            return
+        self._emit(f"{prefix}-{variant(back, fwd)}", o, n, at, effect_of(back), effect_of(fwd), keyword=keyword)
+
+    # ------------------------------------------------------------------ document level
+    def _meta(self) -> None:
+        at = _At(None, "(root)", None, None)
+        for key, rule in (
+            ("$schema", "schema-dialect-changed"),
+            ("$id", "schema-id-changed"),
+            ("id", "schema-id-changed"),
+        ):
+            old, new = _get(self.old.document, key), _get(self.new.document, key)
+            if old != new and isinstance(self.old.document, Mapping) and isinstance(self.new.document, Mapping):
+                self._emit(rule, None, None, at, N, N, N, old_pointer="/" + key if old is not None else None,
+                           new_pointer="/" + key if new is not None else None, old=old, new=new)  # fmt: skip
+
+    def _definitions(self) -> None:
+        old, new = self.old.defs, self.new.defs
+        removed = sorted(set(old) - set(new))
+        added = sorted(set(new) - set(old))
+        renamed = _renames(removed, added, old, new, self.index)
+        for name in sorted(set(old) & set(new)):
+            self._walk(old[name], new[name], _At(name, name, name, name))
+        for before, after in renamed:
+            at = _At(after, after, before, after)
+            self._emit("definition-renamed", old[before], new[after], at, N, N,
+                       old_definition=before, old_pointer=old[before].pointer, new_pointer=new[after].pointer)  # fmt: skip
+            self._walk(old[before], new[after], at)
+        gone = {b for b, _ in renamed}
+        came = {a for _, a in renamed}
+        for name in removed:
+            if name not in gone:
+                self._emit("definition-removed", old[name], None, _At(name, name, name, None), N, N,
+                           old_pointer=old[name].pointer)  # fmt: skip
+        for name in added:
+            if name not in came:
+                self._emit("definition-added", None, new[name], _At(name, name, None, name), N, N,
+                           new_pointer=new[name].pointer)  # fmt: skip
+
+    # ------------------------------------------------------------------ node pairs
+    def _walk(self, o: Node, n: Node, at: _At) -> None:
+        key = (id(o), id(n))
+        if key in self._seen or self.index.equal(o, n, full=True):
+            return
+        self._seen.add(key)
+        self._notes(o, n, at)
+        if o.false != n.false and not (o.ref or n.ref):  # a boolean schema `false` on one side
+            self._family(
+                "schema", o, n, at, "false" if n.false else "true", self.inc.includes(o, n), self.inc.includes(n, o)
+            )
+            return
+        if (o.ref is not None or n.ref is not None) and self._refs(o, n, at):
+            return
+        self._types(o, n, at)
+        self._values(o, n, at)
+        self._bounds(o, n, at)
+        self._counts(o, n, at)
+        self._arrays(o, n, at)
+        self._objects(o, n, at)
+        self._combinators(o, n, at)
+        self._unknown(o, n, at)
+
+    def _notes(self, o: Node, n: Node, at: _At) -> None:
+        for key in sorted(set(o.notes) | set(n.notes)):
+            before, after = o.notes.get(key), n.notes.get(key)
+            if canon(before) == canon(after) and (key in o.notes) == (key in n.notes):
+                continue
+            rule = _NOTE_RULES.get(key, "annotation-changed")
+            extra = {"old": before, "new": after} if rule == "default-changed" else {}
+            self._emit(rule, o, n, at, N, N, N, keyword=key, **extra)
+
+    def _refs(self, o: Node, n: Node, at: _At) -> bool:
+        """References: compare what they mean. True when nothing else is left to compare here."""
+        plain_o = o.ref is not None and not o.sibling_asserts
+        plain_n = n.ref is not None and not n.sibling_asserts
+        if o.ref is not None and n.ref is not None and o.ref == n.ref:
+            if plain_o and plain_n:
+                return True  # the definition pair is walked once, at the definition
+        elif o.ref != n.ref:
+            self._emit("ref-target-changed", o, n, at, N, N, old_target=o.ref or "(inline schema)",
+                       new_target=n.ref or "(inline schema)", keyword="$ref")  # fmt: skip
+        if plain_o or plain_n:
+            target_o, target_n = deref(o), deref(n)
+            if not self.index.equal(target_o, target_n):
+                inner = (
+                    at
+                    if not (plain_o and plain_n)
+                    else replace(at, definition=n.ref if n.ref in self.new.defs else at.definition)
+                )
+                self._walk(target_o, target_n, inner)
+            return True
+        if o.ref is not None and n.ref is not None and o.ref != n.ref:
+            self._walk(deref(o.prep.targets[o.ref]), deref(n.prep.targets[n.ref]), at)
+        return False
+
+    def _types(self, o: Node, n: Node, at: _At) -> None:
+        if o.types == n.types:
+            return
+        back = _types_within(o.types, n.types)
+        fwd = _types_within(n.types, o.types)
+        if back and fwd:
+            self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword="type")
+            return
+        kind = "narrowed" if fwd else "widened" if back else "changed"
+        self._emit(f"type-{kind}", o, n, at, C if back else B, C if fwd else B, keyword="type",
+                   old=_types_text(o.types), new=_types_text(n.types),
+                   info=f" ({_types_text(o.types)} -> {_types_text(n.types)})")  # fmt: skip
+
+    def _values(self, o: Node, n: Node, at: _At) -> None:
+        if o.enum == n.enum:
+            return
+        word = "enum" if "enum" in _raw(n) or "enum" in _raw(o) else "const"
+        if o.enum is None and n.enum is not None:
+            self._emit("enum-added", o, n, at, B, C, keyword=word, values=list(n.enum_raw))
+            return
+        if n.enum is None and o.enum is not None:
+            self._emit("enum-removed", o, n, at, C, B, keyword=word, values=list(o.enum_raw))
+            return
+        assert o.enum is not None and n.enum is not None
+        new_keys = set(n.enum)
+        old_keys = set(o.enum)
+        removed = [v for k, v in zip(o.enum, o.enum_raw) if k not in new_keys]
+        added = [v for k, v in zip(n.enum, n.enum_raw) if k not in old_keys]
+        if removed:
+            self._emit("enum-values-removed", o, n, at, B, C, keyword=word, values=removed)
+        if added:
+            self._emit("enum-values-added", o, n, at, C, B, keyword=word, values=added)
+
+    def _bounds(self, o: Node, n: Node, at: _At) -> None:
+        for side, keys in (("minimum", ("minimum", "exclusiveMinimum")), ("maximum", ("maximum", "exclusiveMaximum"))):
+            before, after = _bound(o, side), _bound(n, side)
+            if before == after:
+                continue
+            tighter = _tighter(before, after, side)
+            looser = _tighter(after, before, side)
+            keyword = next((k for k in keys if k in _raw(n) or k in _raw(o)), keys[0])
+            if tighter:
+                self._emit(
+                    f"{side}-tightened",
+                    o,
+                    n,
+                    at,
+                    B,
+                    C,
+                    keyword=keyword,
+                    old=_bound_text(before),
+                    new=_bound_text(after),
+                )
+            if looser:
+                self._emit(
+                    f"{side}-relaxed", o, n, at, C, B, keyword=keyword, old=_bound_text(before), new=_bound_text(after)
+                )
+        before, after = o.kw.get("multipleOf"), n.kw.get("multipleOf")
+        if before != after:
+            back = after is None or (before is not None and (before / after).denominator == 1)
+            fwd = before is None or (after is not None and (after / before).denominator == 1)
+            old, new = _num(before), _num(after)
+            if not back and not fwd:
+                self._emit("keyword-changed", o, n, at, B, B, keyword="multipleOf", old=old, new=new)
+            elif not back or not fwd:
+                self._emit("multiple-of-tightened" if not back else "multiple-of-relaxed", o, n, at,
+                           C if back else B, C if fwd else B, keyword="multipleOf", old=old, new=new)  # fmt: skip
+
+    def _counts(self, o: Node, n: Node, at: _At) -> None:
+        for keyword, prefix, sign in _COUNTS:
+            before, after = o.kw.get(keyword), n.kw.get(keyword)
+            if before == after:
+                continue
+            if sign > 0:
+                tighter = after is not None and (before is None or after > before)
+            else:
+                tighter = after is not None and (before is None or after < before)
+            self._emit(f"{prefix}-{'tightened' if tighter else 'relaxed'}", o, n, at, B if tighter else C,
+                       C if tighter else B, keyword=keyword, old=_num(before), new=_num(after))  # fmt: skip
+        self._added_removed("pattern", o, n, at, changed=(U, U, U))
+        self._added_removed("format", o, n, at, changed=(B, B, B))
+
+    def _added_removed(self, keyword: str, o: Node, n: Node, at: _At, changed: tuple[Effect, Effect, Effect]) -> None:
+        before, after = o.kw.get(keyword), n.kw.get(keyword)
+        if before == after:
+            return
+        if before is None:
+            self._emit(f"{keyword}-added", o, n, at, B, C, keyword=keyword, new=after)
+        elif after is None:
+            self._emit(f"{keyword}-removed", o, n, at, C, B, keyword=keyword, old=before)
+        else:
+            self._emit(f"{keyword}-changed", o, n, at, *changed, keyword=keyword, old=before, new=after)
+
+    def _arrays(self, o: Node, n: Node, at: _At) -> None:
+        if bool(o.kw.get("uniqueItems")) != bool(n.kw.get("uniqueItems")):
+            added = bool(n.kw.get("uniqueItems"))
+            self._emit("unique-items-added" if added else "unique-items-removed", o, n, at,
+                       B if added else C, C if added else B, keyword="uniqueItems")  # fmt: skip
+        for i in range(max(len(o.prefix), len(n.prefix))):
+            item_o = o.prefix[i] if i < len(o.prefix) else o.items
+            item_n = n.prefix[i] if i < len(n.prefix) else n.items
+            self._pair("items", item_o, item_n, at, at.down(f"[{i}]", ("item", i), ("item", i)), o, n, "prefixItems")
+        self._pair("items", o.items, n.items, at, at.down("[]", ("item", "*"), ("item", "*")), o, n, "items")
+        self._pair("contains", o.contains, n.contains, at, at.down("[contains]", None, None), o, n, "contains")
+        if any(o.kw.get(k) != n.kw.get(k) for k in ("minContains", "maxContains")):
+            self._family(
+                "contains", o, n, at, "minContains/maxContains", self.inc.includes(o, n), self.inc.includes(n, o)
+            )
+
+    def _pair(
+        self, prefix: str, a: Node | None, b: Node | None, at: _At, child: _At, o: Node, n: Node, keyword: str
+    ) -> None:
+        """Two child schemas: walk them when both exist, else one family change at the parent, from the proofs."""
+        if a is not None and b is not None:
+            self._walk(a, b, child)
+        elif a is not None or b is not None:
+            here = replace(at, place=child.place)
+            self._family(prefix, o, n, here, keyword, self.inc.includes(a, b), self.inc.includes(b, a))
+
+    def _objects(self, o: Node, n: Node, at: _At) -> None:
+        for name in sorted(set(o.props) | set(n.props)):
+            here = at.down(f".{name}", ("prop", name), ("prop", name))
+            if name in o.props and name in n.props:
+                self._walk(o.props[name], n.props[name], here)
+                continue
+            was, now = member_schemas(o, name), member_schemas(n, name)
+            back = UNKNOWN if was is None or now is None else self.inc.members_in(was, now)
+            fwd = UNKNOWN if was is None or now is None else self.inc.members_in(now, was)
+            if name in n.props:
+                self._emit(f"property-added{_added_suffix(back, fwd)}", o, n, at, effect_of(back), effect_of(fwd),
+                           prop=name, old_pointer=_kw_pointer(o, "properties"), new_pointer=n.props[name].pointer)  # fmt: skip
+            else:
+                self._emit(f"property-removed{_removed_suffix(back, fwd)}", o, n, at, effect_of(back), effect_of(fwd),
+                           prop=name, old_pointer=o.props[name].pointer, new_pointer=_kw_pointer(n, "properties"))  # fmt: skip
+        required_o: frozenset[str] = o.kw.get("required", frozenset())
+        required_n: frozenset[str] = n.kw.get("required", frozenset())
+        for name in sorted(required_n - required_o):
+            self._emit("required-property-added", o, n, at, B, C, prop=name, keyword="required")
+        for name in sorted(required_o - required_n):
+            self._emit("required-property-removed", o, n, at, C, B, prop=name, keyword="required")
+        for pattern in sorted(set(o.patterns) | set(n.patterns)):
+            self._pair("pattern-properties", o.patterns.get(pattern), n.patterns.get(pattern), at,
+                       at.down(f"[/{pattern}/]", ("pattern", pattern), ("pattern", pattern)), o, n, "patternProperties")  # fmt: skip
+        self._additional(o, n, at)
+        self._pair("schema", o.names, n.names, at, at.down("[propertyNames]", None, None), o, n, "propertyNames")
+        deps_o, deps_n = o.kw.get("dependentRequired", {}), n.kw.get("dependentRequired", {})
+        if deps_o != deps_n or set(o.depschemas) != set(n.depschemas):
+            self._family("dependencies", o, n, at, "dependencies", self.inc.includes(o, n), self.inc.includes(n, o))
+        for name in sorted(set(o.depschemas) & set(n.depschemas)):
+            self._walk(o.depschemas[name], n.depschemas[name], at.down(f"[if {name}]", None, None))
+
+    def _additional(self, o: Node, n: Node, at: _At) -> None:
+        a, b = o.additional, n.additional
+        if a is not None and b is not None and not a.false and not b.false and not a.is_true and not b.is_true:
+            self._walk(a, b, at.down("[*]", ("additional", ""), ("additional", "")))
+            return
+        if (a is None) == (b is None) and (a is None or a.sem == b.sem):  # type: ignore[union-attr]
+            return
+        here = replace(at, place=at.place + "[*]")
+        self._family("additional-properties", o, n, here, "additionalProperties",
+                     self.inc.includes(a, b), self.inc.includes(b, a))  # fmt: skip
+
+    def _combinators(self, o: Node, n: Node, at: _At) -> None:
+        """allOf/anyOf and then/else are monotone (a narrower branch narrows the whole), so their
+        branches are walked; oneOf, not and if are not, so a change there is judged as a whole."""
+        for attr, prefix, keyword in (("allof", "allof", "allOf"), ("anyof", "anyof", "anyOf")):
+            before = [b for b in getattr(o, attr) if not any(self.index.equal(b, x) for x in getattr(n, attr))]
+            after = [b for b in getattr(n, attr) if not any(self.index.equal(b, x) for x in getattr(o, attr))]
+            if len(before) == len(after):
+                for i, (a, b) in enumerate(zip(before, after)):
+                    self._walk(a, b, at.down(f"[{keyword} {i}]", None, None))
+            else:
+                self._family(prefix, o, n, at, keyword, self.inc.includes(o, n), self.inc.includes(n, o))
+        whole = (("oneof", "oneof", "oneOf"), ("not_", "not", "not"), ("if_", "conditional", "if"))
+        for attr, prefix, keyword in whole:
+            a, b = getattr(o, attr), getattr(n, attr)
+            same = _same_branches(self.index, a, b)
+            if not same:
+                self._family(prefix, o, n, at, keyword, self.inc.includes(o, n), self.inc.includes(n, o))
+        for attr, keyword in (("then", "then"), ("else_", "else")):
+            a, b = getattr(o, attr), getattr(n, attr)
+            if a is not None and b is not None:
+                self._walk(a, b, at.down(f"[{keyword}]", None, None))
+            elif a is not None or b is not None:
+                self._family("conditional", o, n, at, keyword, self.inc.includes(o, n), self.inc.includes(n, o))
+
+    def _unknown(self, o: Node, n: Node, at: _At) -> None:
+        for key in sorted(set(o.unknown) | set(n.unknown)):
+            if o.unknown.get(key) != n.unknown.get(key):
+                self._family("keyword", o, n, at, key, self.inc.includes(o, n), self.inc.includes(n, o))
+
+    # ------------------------------------------------------------------ witnesses
+    def _witness(self, change: Change, nodes: tuple[Node | None, Node | None],
+                 paths: tuple[list[tuple[Step, ...]], list[tuple[Step, ...]]], whole: bool = False) -> Change:  # fmt: skip
+        o, n = nodes
+        paths_old, paths_new = paths
+        found: list[Witness] = []
+        missing: dict[str, str] = {}
+        for direction, effect in ((Direction.BACKWARD, change.backward), (Direction.FORWARD, change.forward)):
+            if not effect.breaks:
+                continue
+            member = change.property if change.rule.startswith(("property-added", "property-removed")) else None
+            result = self._find(direction, o, n, paths_old, paths_new, whole, member)
+            if isinstance(result, Witness):
+                found.append(result)
+            else:
+                missing[direction.value] = result
+        decided = {w.direction for w in found}  # a verified witness decides an undecided direction
+        back = B if Direction.BACKWARD in decided and change.backward is U else change.backward
+        fwd = B if Direction.FORWARD in decided and change.forward is U else change.forward
+        return replace(change, witnesses=tuple(found), no_witness=missing, backward=back, forward=fwd)
+
+    def _find(self, direction: Direction, o: Node | None, n: Node | None, paths_old: list[tuple[Step, ...]],
+              paths_new: list[tuple[Step, ...]], whole: bool, member: str | None) -> Witness | str:  # fmt: skip
+        from cwscodegen.engine import witnesses
+
+        backward = direction is Direction.BACKWARD
+        accept, reject = (self.old, self.new) if backward else (self.new, self.old)
+        if whole:
+            return witnesses.find_document(direction, accept, reject)
+        node_a, node_r = (o, n) if backward else (n, o)
+        paths = paths_old if backward else paths_new
+        if node_a is None or not paths:
+            return "the changed place is not reachable from the root of the accepting schema"
+        if node_r is None:
+            node_r = reject.root
+        found = witnesses.find(direction, accept, reject, node_a, node_r, paths, member)
+        if isinstance(found, Witness):
+            return found
+        fallback = witnesses.find_document(direction, accept, reject)
+        return fallback if isinstance(fallback, Witness) else found
+
+
+# ---------------------------------------------------------------------------------- helpers
+def _same_branches(index: PairIndex, a: Any, b: Any) -> bool:
+    """Equal subschemas (or equal lists of them, in any order), or both absent."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(any(index.equal(x, y) for y in b) for x in a)
+    if a is None or b is None:
+        return a is None and b is None
+    return index.equal(a, b)
+
+
+def _get(document: Any, key: str) -> Any:
+    return document.get(key) if isinstance(document, Mapping) else None
+
+
+def _raw(node: Node) -> Mapping[str, Any]:
+    return node.raw if isinstance(node.raw, Mapping) else {}
+
+
+def _kw_pointer(node: Node, keyword: str | None) -> str:
+    if keyword is not None and keyword in _raw(node):
+        return f"{node.pointer}/{escape(keyword)}"
+    return node.pointer
+
+
+def _added_suffix(back: Answer, fwd: Answer) -> str:
+    """property-added in a closed object proves BACKWARD and breaks FORWARD; the variants say otherwise."""
+    if back is YES:
+        return "-equivalent" if fwd is YES else ""
+    return "-narrowing" if fwd is YES else "-incompatible"
+
+
+def _removed_suffix(back: Answer, fwd: Answer) -> str:
+    """property-removed from a closed object breaks BACKWARD and proves FORWARD."""
+    if fwd is YES:
+        return "-equivalent" if back is YES else ""
+    return "-widening" if back is YES else "-incompatible"
+
+
+def _types_within(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
+    if b is None:
+        return True
+    if a is None:
+        return False
+    return all(type_allowed(t, b) for t in a)
+
+
+def _types_text(types: frozenset[str] | None) -> str:
+    return "any" if types is None else "|".join(sorted(types))
+
+
+def _bound(node: Node, side: str) -> tuple[Any, bool] | None:
+    inclusive, exclusive = ("minimum", "exclusiveMinimum") if side == "minimum" else ("maximum", "exclusiveMaximum")
+    found: tuple[Any, bool] | None = None
+    if inclusive in node.kw:
+        found = (node.kw[inclusive], False)
+    if exclusive in node.kw:
+        value = node.kw[exclusive]
+        tighter = found is None or (value >= found[0] if side == "minimum" else value <= found[0])
+        if tighter:
+            found = (value, True)
+    return found
+
+
+def _tighter(before: tuple[Any, bool] | None, after: tuple[Any, bool] | None, side: str) -> bool:
+    """Does `after` reject some number that `before` accepts?"""
+    if after is None:
+        return False
+    if before is None:
+        return True
+    if before[0] != after[0]:
+        return bool(after[0] > before[0]) if side == "minimum" else bool(after[0] < before[0])
+    return bool(after[1] and not before[1])
+
+
+def _bound_text(bound: tuple[Any, bool] | None) -> str:
+    if bound is None:
+        return "none"
+    return f"{'exclusive ' if bound[1] else ''}{_num(bound[0])}"
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "none"
+    if hasattr(value, "denominator") and value.denominator == 1:
+        return str(value.numerator)
+    return str(float(value)) if hasattr(value, "denominator") else str(value)
+
+
+def _reachable(prep: Prepared) -> set[str | None]:
+    """Definition keys (and None for the root) that some event can reach through `$ref`s."""
+    seen: set[str | None] = {None}
+    queue = deque(prep.root.refnames)
+    while queue:
+        key = queue.popleft()
+        if key in seen:
+            continue
+        seen.add(key)
+        queue.extend(prep.ref_graph.get(key, ()))
+    return seen
+
+
+def _paths(prep: Prepared) -> dict[str | None, list[tuple[Step, ...]]]:
+    """Up to a few shortest instance paths from the root to each definition key (None: the root)."""
+    found: dict[str | None, list[tuple[Step, ...]]] = {None: [()]}
+    queue: deque[tuple[Node, tuple[Step, ...]]] = deque([(prep.root, ())])
+    expanded: set[str] = set()
+    while queue:
+        node, steps = queue.popleft()
+        if node.ref is not None:
+            known = found.setdefault(node.ref, [])
+            if len(known) < _PATHS_PER_DEFINITION and steps not in known:
+                known.append(steps)
+            target = prep.targets.get(node.ref)
+            if node.ref not in expanded and target is not None:
+                expanded.add(node.ref)
+                queue.append((target, steps))
+        for step, child in _instance_children(node):
+            queue.append((child, steps + ((step,) if step else ())))
+    return found
+
+
+def _instance_children(node: Node) -> Iterator[tuple[Step | None, Node]]:
+    for name, child in node.props.items():
+        yield ("prop", name), child
+    for pattern, child in node.patterns.items():
+        yield ("pattern", pattern), child
+    if node.additional is not None and not node.additional.false:
+        yield ("additional", ""), node.additional
+    for i, child in enumerate(node.prefix):
+        yield ("item", i), child
+    if node.items is not None:
+        yield ("item", "*"), node.items
+    for child in (*node.allof, *node.anyof, *node.oneof):
+        yield None, child
+    for branch in (node.then, node.else_):
+        if branch is not None:
+            yield None, branch
+
+
+def _root_pointer(steps: tuple[Step, ...]) -> str:
+    kind, name = steps[0]
+    return f"/properties/{escape(str(name))}" if kind == "prop" else ""
+
+
+def _renames(removed: list[str], added: list[str], old: Mapping[str, Node], new: Mapping[str, Node],
+             index: PairIndex) -> list[tuple[str, str]]:  # fmt: skip
+    """Removed/added definition pairs that are the same definition under a new name.
+
+    Structurally equal definitions pair up first; the rest are matched by deepdiff's distance
+    between the raw schemas (what moved, not how it validates), taking close pairs only.
+    """
+    pairs: list[tuple[str, str]] = []
+    left, right = list(removed), list(added)
+    for before in list(left):
+        match = next((a for a in right if index.equal(old[before], new[a])), None)
+        if match is not None:
+            pairs.append((before, match))
+            left.remove(before)
+            right.remove(match)
+    if left and right and len(left) * len(right) <= 64:
+        from deepdiff import DeepDiff
+
+        scored = sorted(
+            (float(DeepDiff(old[b].raw, new[a].raw, get_deep_distance=True).get("deep_distance", 0.0)), b, a)
+            for b in left for a in right
+        )  # fmt: skip
+        for distance, before, after in scored:
+            if distance <= 0.25 and before in left and after in right:
+                pairs.append((before, after))
+                left.remove(before)
+                right.remove(after)
+    return sorted(pairs)

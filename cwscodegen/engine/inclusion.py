@@ -1,0 +1,572 @@
+"""Set inclusion between two prepared schemas: is every instance valid under `sub` valid under `sup`?
+
+`Inclusion(...).includes(sub, sup)` answers YES, NO or UNKNOWN. Only YES may ever become a
+"compatible" verdict, so every YES below rests on an argument that holds for all JSON values;
+whenever an argument is missing the answer is UNKNOWN (or NO when `sub` plainly allows values that
+`sup` rejects). BACKWARD(OLD -> NEW) is `includes(old, new)`; FORWARD is the swap.
+
+How it decides, keyword by keyword on what `sup` demands (see docs/compatibility.md):
+- `enum` on the sub side is decided exactly: each allowed value is validated against `sup`;
+- types (`integer` within `number`), numeric bounds (draft-04 exclusive forms are normalised by
+  `normalize`), `multipleOf`, lengths, `pattern` (equal or UNKNOWN), `format` (asserted);
+- arrays position by position (tuple and list forms), objects name by name, with
+  `patternProperties`/`additionalProperties` for names one side does not list;
+- `$ref`s are followed on both sides; a pair met again while it is being decided is assumed
+  included (coinduction, sound because instances are finite). Results that leaned on such an
+  assumption are cached only once the assumption is settled;
+- combinators: `allOf` in `sup` is a conjunction; `anyOf` needs one including branch; `oneOf`
+  also needs the other branches proven disjoint; `not` needs disjointness; anything else UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from enum import Enum
+from fractions import Fraction
+from typing import Any
+
+from cwscodegen.engine.normalize import Node, PairIndex, json_type
+
+ALL_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string"})
+_SMALL_RANGE = 64
+
+
+class Answer(str, Enum):
+    """YES: proven included. NO: a value of `sub` is rejected by `sup`. UNKNOWN: not decided."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+YES, NO, UNKNOWN = Answer.YES, Answer.NO, Answer.UNKNOWN
+
+
+def conj(answers: Iterable[Answer]) -> Answer:
+    """Both must hold: NO wins over UNKNOWN, which wins over YES."""
+    worst = YES
+    for answer in answers:
+        if answer is NO:
+            return NO
+        if answer is UNKNOWN:
+            worst = UNKNOWN
+    return worst
+
+
+def deref(node: Node) -> Node:
+    """Follow plain `$ref`s (no asserting siblings) to the schema they mean."""
+    seen = 0
+    while node.ref is not None and not node.sibling_asserts and seen < 64:
+        target = node.prep.targets.get(node.ref)
+        if target is None:
+            break
+        node, seen = target, seen + 1
+    return node
+
+
+def target(node: Node) -> Node:
+    """The schema a `$ref` of `node` names (the node itself when it has none)."""
+    return node.prep.targets[node.ref] if node.ref is not None else node
+
+
+def types_of(node: Node) -> frozenset[str] | None:
+    """The JSON types the node's own `type`/`enum` allow (None: all), `integer` kept distinct."""
+    if node.enum is not None:
+        return frozenset(json_type(v) for v in node.enum_raw)
+    return node.types
+
+
+def type_allowed(kind: str, allowed: frozenset[str] | None) -> bool:
+    """Is every value of JSON type `kind` of the given type set? (`integer` lies within `number`)."""
+    if allowed is None:
+        return True
+    return kind in allowed or (kind == "integer" and "number" in allowed)
+
+
+def types_overlap(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
+    """Could a value have a type in both sets?"""
+    if a is None or b is None:
+        return True
+    return any(type_allowed(t, b) or (t == "number" and "integer" in b) for t in a)
+
+
+def _kinds(types: frozenset[str] | None) -> list[str]:
+    """The type cases to check for `sub`, `integer` dropped where `number` covers it."""
+    found = set(ALL_TYPES if types is None else types)
+    if "number" in found:
+        found.discard("integer")
+    return sorted(found)
+
+
+def regex_search(pattern: str, text: str) -> bool | None:
+    """ECMA-262 patterns read with Python's `re` (close for the common subset); None if unreadable."""
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return None
+
+
+class Inclusion:
+    """Decides inclusion between nodes of two prepared documents, with caching and coinduction.
+
+    `index` (a `PairIndex` of the two documents) lets structurally equal subtrees answer YES in
+    O(1). One instance serves both directions of one document pair.
+    """
+
+    def __init__(self, index: PairIndex | None = None) -> None:
+        self.index = index
+        self._done: dict[tuple[int, int], Answer] = {}
+        self._stack: list[tuple[int, int]] = []
+        self._depth_of: dict[tuple[int, int], int] = {}
+        self._low: list[int] = []
+
+    # ------------------------------------------------------------------ entry point
+    def includes(self, sub: Node | None, sup: Node | None) -> Answer:
+        """Is every instance valid under `sub` valid under `sup`? (None stands for `true`.)"""
+        if sup is None:
+            return YES
+        sup = deref(sup)
+        if sub is None:
+            return YES if sup.is_true else self._true_in(sup)
+        sub = deref(sub)
+        key = (id(sub), id(sup))
+        done = self._done.get(key)
+        if done is not None:
+            return done
+        depth = self._depth_of.get(key)
+        if depth is not None:  # met again while deciding it: assume YES, note how deep we leaned
+            self._low[-1] = min(self._low[-1], depth)
+            return YES
+        here = len(self._stack)
+        self._stack.append(key)
+        self._depth_of[key] = here
+        self._low.append(here)
+        try:
+            answer = self._decide(sub, sup)
+        finally:
+            self._stack.pop()
+            del self._depth_of[key]
+            low = self._low.pop()
+        if self._low:
+            self._low[-1] = min(self._low[-1], low)
+        if answer is not YES or low >= here:
+            self._done[key] = answer
+        return answer
+
+    def accepts(self, node: Node, value: Any) -> bool:
+        """Validate one value against a subschema, inside its own document (formats asserted)."""
+        return node.accepts(value)
+
+    # ------------------------------------------------------------------ the decision
+    def _decide(self, a: Node, b: Node) -> Answer:
+        if a.false or b.is_true:
+            return YES
+        if self.index is not None and self.index.equal(a, b):
+            return YES
+        if a.enum is not None:
+            return self._values_in([v for v in a.enum_raw if self.accepts(a, v)], b)
+        if b.false:
+            return UNKNOWN if a.combinators else NO
+        answer = conj(self._sup_parts(a, b))
+        if answer is YES or not a.combinators:
+            return answer
+        return self._sub_combinators(a, b)
+
+    def _sub_combinators(self, a: Node, b: Node) -> Answer:
+        """`a` is narrower than its plain keywords: one including conjunct, or all branches, suffice."""
+        conjuncts = [*a.allof, *([target(a)] if a.ref is not None else [])]
+        if any(self.includes(c, b) is YES for c in conjuncts):
+            return YES
+        branches = a.anyof or a.oneof
+        if branches and all(self.includes(br, b) is YES for br in branches):
+            return YES
+        return UNKNOWN
+
+    def _sup_parts(self, a: Node, b: Node) -> Iterator[Answer]:
+        """Each constraint `b` adds, as an answer; lazily, so a NO stops the work early."""
+        if b.ref is not None and b.sibling_asserts:
+            yield self.includes(a, target(b))
+        for branch in b.allof:
+            yield self.includes(a, branch)
+        if b.anyof:
+            yield self._any(a, b.anyof)
+        if b.oneof:
+            yield self._one(a, b.oneof)
+        if b.not_ is not None:
+            yield self.disjoint(a, b.not_)
+        if b.if_ is not None:
+            yield self._conditional(a, b)
+        if b.unknown:  # e.g. unevaluatedProperties: meaning depends on the other keywords
+            yield UNKNOWN
+        yield self._plain(a, b)
+
+    def _conditional(self, a: Node, b: Node) -> Answer:
+        """Same `if` on both sides: each branch of `a` must lie within the same branch of `b`."""
+        if a.if_ is None or b.if_ is None or not self._equal(a.if_, b.if_):
+            return UNKNOWN
+        both = conj([self.includes(a.then, b.then), self.includes(a.else_, b.else_)])
+        return YES if both is YES else UNKNOWN
+
+    def _equal(self, a: Node, b: Node) -> bool:
+        return self.includes(a, b) is YES and self.includes(b, a) is YES
+
+    def _values_in(self, values: Sequence[Any], b: Node) -> Answer:
+        return YES if all(self.accepts(b, v) for v in values) else NO
+
+    def _true_in(self, b: Node) -> Answer:
+        """Is `true` included in `b`? Only if `b` accepts everything; a plain keyword means NO."""
+        if b.false or b.types is not None or b.enum is not None:
+            return NO
+        return UNKNOWN if b.combinators or b.unknown else NO
+
+    # ------------------------------------------------------------------ combinators in `sup`
+    def _any(self, a: Node, branches: Sequence[Node]) -> Answer:
+        if any(self.includes(a, br) is YES for br in branches):
+            return YES
+        split = a.anyof or a.oneof
+        if split and all(any(self.includes(part, br) is YES for br in branches) for part in split):
+            return YES
+        if not any(types_overlap(types_of(a), types_of(deref(br))) for br in branches) and not a.combinators:
+            return NO
+        return UNKNOWN
+
+    def _one(self, a: Node, branches: Sequence[Node]) -> Answer:
+        parts = list(a.anyof or a.oneof) or [a]
+        for part in parts:
+            if not self._exactly_one(part, branches):
+                break
+        else:
+            return YES
+        if not any(types_overlap(types_of(a), types_of(deref(br))) for br in branches) and not a.combinators:
+            return NO
+        return UNKNOWN
+
+    def _exactly_one(self, a: Node, branches: Sequence[Node]) -> bool:
+        for i, branch in enumerate(branches):
+            if self.includes(a, branch) is YES:
+                return all(self.disjoint(a, other) is YES for j, other in enumerate(branches) if j != i)
+        return False
+
+    def disjoint(self, a: Node, x: Node) -> Answer:
+        """YES when no value is valid under both (so `a` lies within `not x`); else UNKNOWN."""
+        a, x = deref(a), deref(x)
+        if a.false or x.false:
+            return YES
+        if not types_overlap(types_of(a), types_of(x)):
+            return YES
+        if a.enum is not None and not any(self.accepts(x, v) for v in a.enum_raw):
+            return YES
+        if x.enum is not None and not any(self.accepts(a, v) for v in x.enum_raw):
+            return YES
+        if a.not_ is not None and self.includes(x, a.not_) is YES:
+            return YES
+        if self._discriminated(a, x):
+            return YES
+        return UNKNOWN
+
+    def _discriminated(self, a: Node, x: Node) -> bool:
+        """Both objects require a key whose allowed `enum`/`const` values do not meet."""
+        if not (type_allowed("object", a.types) or a.types is None):
+            return False
+        both = a.kw.get("required", frozenset()) & x.kw.get("required", frozenset())
+        for name in sorted(both):
+            pa, px = a.props.get(name), x.props.get(name)
+            if pa is None or px is None:
+                continue
+            pa, px = deref(pa), deref(px)
+            disjoint_enums = pa.enum is not None and px.enum is not None and not set(pa.enum) & set(px.enum)
+            if disjoint_enums and types_of(a) == frozenset({"object"}) == types_of(x):
+                return True
+        return False
+
+    # ------------------------------------------------------------------ plain keywords
+    def _plain(self, a: Node, b: Node) -> Answer:
+        """`a`'s own keywords against `b`'s own keywords, one JSON type at a time."""
+        a_types, b_types = types_of(a), b.types
+        if b.enum is not None:
+            return self._finite_in(a, b)
+        answers: list[Answer] = []
+        for kind in _kinds(a_types):
+            if not type_allowed(kind, b_types):
+                if kind == "number" and b_types is not None and "integer" in b_types and _integral(a):
+                    kind = "integer"
+                else:
+                    return NO
+            check = _CHECKS.get(kind)
+            if check is not None:
+                answer = check(self, a, b, kind)
+                if answer is NO:
+                    return NO
+                answers.append(answer)
+        return conj(answers)
+
+    def _finite_in(self, a: Node, b: Node) -> Answer:
+        """`b` lists its values: include `a` only if `a`'s values can be listed and all pass."""
+        values = _enumerate(a)
+        if values is None:
+            return NO
+        return self._values_in([v for v in values if self.accepts(a, v)], b)
+
+    def _numbers(self, a: Node, b: Node, kind: str) -> Answer:
+        integer = kind == "integer"
+        low_a, low_b = _lower(a, integer), _lower(b, integer)
+        if low_b is not None and (low_a is None or _below(low_a, low_b)):
+            return NO
+        high_a, high_b = _upper(a, integer), _upper(b, integer)
+        if high_b is not None and (high_a is None or _above(high_a, high_b)):
+            return NO
+        step_b = b.kw.get("multipleOf")
+        if step_b is not None:
+            step_a = a.kw.get("multipleOf")
+            if step_a is not None and (step_a / step_b).denominator == 1:
+                return YES
+            if integer and (1 / step_b).denominator == 1:
+                return YES
+            return NO
+        return YES
+
+    def _strings(self, a: Node, b: Node, kind: str) -> Answer:
+        if not _within(a.kw.get("minLength"), a.kw.get("maxLength"), b.kw.get("minLength"), b.kw.get("maxLength")):
+            return NO
+        answers = []
+        pattern = b.kw.get("pattern")
+        if pattern is not None and a.kw.get("pattern") != pattern:
+            answers.append(UNKNOWN if a.kw.get("pattern") is not None else NO)
+        fmt = b.kw.get("format")
+        if fmt is not None and a.kw.get("format") != fmt:
+            answers.append(NO)
+        return conj(answers)
+
+    def _arrays(self, a: Node, b: Node, kind: str) -> Answer:
+        if not _within(a.kw.get("minItems"), a.kw.get("maxItems"), b.kw.get("minItems"), b.kw.get("maxItems")):
+            return NO
+        answers: list[Answer] = []
+        if b.kw.get("uniqueItems") and not a.kw.get("uniqueItems") and a.kw.get("maxItems", 2) > 1:
+            return NO
+        most = a.kw.get("maxItems")
+        for i in range(max(len(a.prefix), len(b.prefix))):
+            if most is not None and i >= most:
+                break
+            item_a = a.prefix[i] if i < len(a.prefix) else a.items
+            if item_a is not None and deref(item_a).false:
+                break  # no array of `a` reaches this position
+            item_b = b.prefix[i] if i < len(b.prefix) else b.items
+            answers.append(self.includes(item_a, item_b))
+        tail_reached = most is None or most > max(len(a.prefix), len(b.prefix))
+        if tail_reached:
+            answers.append(self.includes(a.items, b.items))
+        if b.contains is not None or "minContains" in b.kw or "maxContains" in b.kw:
+            counts = ("minContains", "maxContains")
+            plain = not any(k in a.kw or k in b.kw for k in counts)
+            if (
+                plain
+                and a.contains is not None
+                and b.contains is not None
+                and self.includes(a.contains, b.contains) is YES
+            ):
+                answers.append(YES)  # an item matching a's `contains` matches b's
+            else:
+                same = a.contains is not None and b.contains is not None and self._equal(a.contains, b.contains)
+                answers.append(YES if same and all(a.kw.get(k) == b.kw.get(k) for k in counts) else UNKNOWN)
+        return conj(answers)
+
+    def _objects(self, a: Node, b: Node, kind: str) -> Answer:
+        answers: list[Answer] = []
+        least = max(a.kw.get("minProperties", 0), len(a.kw.get("required", ())))
+        if not _within(least, _max_properties(a), b.kw.get("minProperties"), b.kw.get("maxProperties")):
+            return NO
+        required_a: frozenset[str] = a.kw.get("required", frozenset())
+        if not b.kw.get("required", frozenset()) <= required_a:
+            return NO
+        for name in sorted(set(a.props) | set(b.props)):
+            schemas_a = member_schemas(a, name)
+            if schemas_a is None:
+                answers.append(UNKNOWN)
+                continue
+            if any(deref(s).false for s in schemas_a):
+                continue  # `a` never holds this key
+            schemas_b = member_schemas(b, name)
+            if schemas_b is None:
+                answers.append(UNKNOWN)
+                continue
+            answers.append(self.members_in(schemas_a, schemas_b))
+            if answers[-1] is NO:
+                return NO
+        answers.append(self._unnamed(a, b))
+        answers.append(self._names(a, b))
+        answers.append(self._dependencies(a, b))
+        return conj(answers)
+
+    def _conjunction_in(self, parts: Sequence[Node], b: Node) -> Answer:
+        """All of `parts` hold; `b` must follow. One including part proves it; one part alone is exact."""
+        if not parts:
+            return self.includes(None, b)
+        results = [self.includes(p, b) for p in parts]
+        if YES in results:
+            return YES
+        return results[0] if len(parts) == 1 else UNKNOWN
+
+    def members_in(self, parts_a: Sequence[Node], parts_b: Sequence[Node]) -> Answer:
+        """A member that must satisfy all of `parts_a`: does it satisfy all of `parts_b`? ([] is any value.)"""
+        return conj(self._conjunction_in(parts_a, b) for b in parts_b)
+
+    def _unnamed(self, a: Node, b: Node) -> Answer:
+        """Keys that neither side names in `properties`, without deciding how regexes overlap.
+
+        A key matching `b`'s pattern P is held by `a` under `a`'s own P if it has one; otherwise
+        under whichever of `a`'s patterns or `additionalProperties` applies, so each must fit.
+        A key matching none of `b`'s patterns meets `b.additional` and one of `a`'s schemas for
+        keys outside `b`'s patterns."""
+        if not a.patterns and a.additional is not None and deref(a.additional).false:
+            return YES
+        answers = []
+        for pattern, schema in sorted(b.patterns.items()):
+            if pattern in a.patterns:
+                answers.append(self.includes(a.patterns[pattern], schema))
+            else:
+                answers += [self.includes(s, schema) for s in a.patterns.values()]
+                answers.append(self.includes(a.additional, schema))
+        answers += [self.includes(s, b.additional) for p, s in sorted(a.patterns.items()) if p not in b.patterns]
+        answers.append(self.includes(a.additional, b.additional))
+        return conj(answers)
+
+    def _names(self, a: Node, b: Node) -> Answer:
+        if b.names is None:
+            return YES
+        if a.names is not None and self.includes(a.names, b.names) is YES:
+            return YES
+        closed = not a.patterns and a.additional is not None and deref(a.additional).false
+        if closed and all(self.accepts(b.names, name) for name in a.props):
+            return YES
+        return UNKNOWN
+
+    def _dependencies(self, a: Node, b: Node) -> Answer:
+        answers: list[Answer] = []
+        required_a: frozenset[str] = a.kw.get("required", frozenset())
+        deps_a: dict[str, frozenset[str]] = a.kw.get("dependentRequired", {})
+        for key, needed in b.kw.get("dependentRequired", {}).items():
+            if needed <= required_a or needed <= deps_a.get(key, frozenset()) or _never_holds(a, key):
+                continue
+            answers.append(NO)
+        for key, schema in b.depschemas.items():
+            if _never_holds(a, key) or (key in a.depschemas and self.includes(a.depschemas[key], schema) is YES):
+                continue
+            answers.append(UNKNOWN)
+        return conj(answers)
+
+
+def member_schemas(node: Node, name: str) -> list[Node] | None:
+    """The schemas that apply to member `name` (all must hold); [] means any value. None: unreadable pattern."""
+    found: list[Node] = []
+    if name in node.props:
+        found.append(node.props[name])
+    for pattern, schema in node.patterns.items():
+        hit = regex_search(pattern, name)
+        if hit is None:
+            return None
+        if hit:
+            found.append(schema)
+    if not found and node.additional is not None:
+        found.append(node.additional)
+    return found
+
+
+def _never_holds(node: Node, name: str) -> bool:
+    schemas = member_schemas(node, name)
+    return bool(schemas) and any(deref(s).false for s in schemas or ())
+
+
+def _integral(node: Node) -> bool:
+    step = node.kw.get("multipleOf")
+    return step is not None and step.denominator == 1
+
+
+Bound = tuple[Fraction, bool]  # (value, exclusive)
+
+
+def _lower(node: Node, integer: bool) -> Bound | None:
+    found: Bound | None = None
+    if "minimum" in node.kw:
+        found = (node.kw["minimum"], False)
+    if "exclusiveMinimum" in node.kw:
+        value = node.kw["exclusiveMinimum"]
+        if found is None or value >= found[0]:
+            found = (value, True)
+    if found is not None and integer:
+        value, exclusive = found
+        return (Fraction(math.floor(value) + 1 if exclusive else math.ceil(value)), False)
+    return found
+
+
+def _upper(node: Node, integer: bool) -> Bound | None:
+    found: Bound | None = None
+    if "maximum" in node.kw:
+        found = (node.kw["maximum"], False)
+    if "exclusiveMaximum" in node.kw:
+        value = node.kw["exclusiveMaximum"]
+        if found is None or value <= found[0]:
+            found = (value, True)
+    if found is not None and integer:
+        value, exclusive = found
+        return (Fraction(math.ceil(value) - 1 if exclusive else math.floor(value)), False)
+    return found
+
+
+def _below(low: Bound, other: Bound) -> bool:
+    """Does the lower bound `low` admit values below the lower bound `other`?"""
+    if low[0] != other[0]:
+        return low[0] < other[0]
+    return other[1] and not low[1]
+
+
+def _above(high: Bound, other: Bound) -> bool:
+    """Does the upper bound `high` admit values above the upper bound `other`?"""
+    if high[0] != other[0]:
+        return high[0] > other[0]
+    return other[1] and not high[1]
+
+
+def _within(low_a: int | None, high_a: int | None, low_b: int | None, high_b: int | None) -> bool:
+    """Is the count interval of `a` inside that of `b`?"""
+    if low_b is not None and (low_a or 0) < low_b:
+        return False
+    return high_b is None or (high_a is not None and high_a <= high_b)
+
+
+def _max_properties(node: Node) -> int | None:
+    if "maxProperties" in node.kw:
+        return int(node.kw["maxProperties"])
+    if not node.patterns and node.additional is not None and deref(node.additional).false:
+        return len(node.props)
+    return None
+
+
+def _enumerate(node: Node) -> list[Any] | None:
+    """All values of `node`'s own type cases when there are few (None when infinite)."""
+    values: list[Any] = []
+    for kind in _kinds(types_of(node)):
+        if kind == "null":
+            values.append(None)
+        elif kind == "boolean":
+            values += [False, True]
+        elif kind == "integer":
+            low, high = _lower(node, True), _upper(node, True)
+            if low is None or high is None or high[0] - low[0] > _SMALL_RANGE:
+                return None
+            values += list(range(int(low[0]), int(high[0]) + 1))
+        elif kind == "string" and node.kw.get("maxLength") == 0:
+            values.append("")
+        else:
+            return None
+    return values
+
+
+_CHECKS = {
+    "integer": Inclusion._numbers,
+    "number": Inclusion._numbers,
+    "string": Inclusion._strings,
+    "array": Inclusion._arrays,
+    "object": Inclusion._objects,
+}

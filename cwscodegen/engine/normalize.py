@@ -1,0 +1,627 @@
+"""A draft-free normal form of a schema document, prepared once per document for the engine.
+
+The compatibility engine never looks at raw keywords: `prepare(document)` turns every subschema
+into a `Node` whose assertions are normalised across drafts (draft-04 boolean `exclusiveMaximum`
+becomes the numeric form, tuple `items` becomes `prefixItems`, `const` becomes a one-value `enum`,
+`dependencies` splits into `dependentRequired`/`dependentSchemas`, `$ref` siblings are dropped
+before 2019-09 as those drafts say). Which keywords assert anything is taken from the draft's own
+`jsonschema` validator, so the engine and the witness checker agree on what a keyword does; any
+keyword that validator ignores is an annotation here too.
+
+Every node gets two hash-consed ids: `sem` (assertions only, references by target name) and
+`full` (annotations too). Equal ids mean structurally equal nodes, exactly, with no hashing
+collisions, so a pair of equal subtrees can be skipped in O(1) once the definitions they refer to
+are known to be equal as well (see `PairIndex`).
+
+Preparation is cached per document object (keyed by `id`, guarded by identity), so the matrix of
+every pair of 59 snapshots prepares each snapshot once.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from typing import Any, cast
+
+from cwscodegen.errors import UserError
+from cwscodegen.store.refs import Resolver, definitions, draft_of, escape, iter_refs, pointer
+
+# Keyword groups the engine models; anything else the draft's validator asserts is "unknown".
+MODELLED = frozenset(
+    [
+        "$ref",
+        "type",
+        "enum",
+        "const",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "items",
+        "prefixItems",
+        "additionalItems",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "contains",
+        "minContains",
+        "maxContains",
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "required",
+        "minProperties",
+        "maxProperties",
+        "propertyNames",
+        "dependencies",
+        "dependentRequired",
+        "dependentSchemas",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "if",
+        "then",
+        "else",
+    ]
+)
+TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
+_LEGACY_REF = ("draft4", "draft6", "draft7")
+# Not annotations of a place: structure ($defs), identity and dialect (reported once, at the root).
+_NOT_NOTES = frozenset({"then", "else", "definitions", "$defs", "$schema", "$id", "id"})
+_CACHE_SIZE = 256
+
+Canon = tuple[Any, ...]
+
+
+def canon(value: Any) -> Canon:
+    """Type-aware canonical form of a JSON value: `true` is not `1`, `1` equals `1.0`."""
+    if value is True or value is False:
+        return ("b", value)
+    if value is None:
+        return ("n",)
+    if isinstance(value, (int, float)):
+        try:
+            return ("x", Fraction(value))
+        except (ValueError, OverflowError):  # inf/nan are not JSON, but Python can parse them
+            return ("f", repr(value))
+    if isinstance(value, str):
+        return ("s", value)
+    if isinstance(value, list):
+        return ("a", tuple(canon(v) for v in value))
+    if isinstance(value, Mapping):
+        return ("o", tuple(sorted((str(k), canon(v)) for k, v in value.items())))
+    return ("?", repr(value))
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a value; integers (including 2.0) report "integer"."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+_INTERN: dict[Any, int] = {}
+
+
+def intern(key: Any) -> int:
+    """Hash-consing: one small int per distinct structure, shared by every prepared document."""
+    found = _INTERN.get(key)
+    if found is None:
+        found = _INTERN[key] = len(_INTERN) + 1
+    return found
+
+
+class Node:
+    """One subschema in normal form. Child schemas are `Node`s; `raw` is the JSON to validate with.
+
+    `ref` is the target key of a `$ref` (a definition name, or a JSON pointer for other targets);
+    with `sibling_asserts` False the node means exactly its target.
+    """
+
+    __slots__ = (
+        "_validator",
+        "additional",
+        "allof",
+        "anyof",
+        "contains",
+        "depschemas",
+        "else_",
+        "enum",
+        "enum_raw",
+        "false",
+        "full",
+        "if_",
+        "items",
+        "kw",
+        "names",
+        "not_",
+        "notes",
+        "oneof",
+        "patterns",
+        "pointer",
+        "prefix",
+        "prep",
+        "props",
+        "raw",
+        "ref",
+        "refnames",
+        "sem",
+        "sibling_asserts",
+        "synthetic",
+        "then",
+        "types",
+        "unknown",
+    )  # fmt: skip
+
+    def __init__(self, prep: Prepared, where: str, raw: Any) -> None:
+        self.prep = prep
+        self.pointer = where
+        self.raw = raw
+        self.false = False
+        self.ref: str | None = None
+        self.sibling_asserts = False
+        self.types: frozenset[str] | None = None
+        self.enum: tuple[Canon, ...] | None = None
+        self.enum_raw: tuple[Any, ...] = ()
+        self.kw: dict[str, Any] = {}
+        self.props: dict[str, Node] = {}
+        self.patterns: dict[str, Node] = {}
+        self.additional: Node | None = None
+        self.prefix: tuple[Node, ...] = ()
+        self.items: Node | None = None
+        self.contains: Node | None = None
+        self.names: Node | None = None
+        self.depschemas: dict[str, Node] = {}
+        self.allof: tuple[Node, ...] = ()
+        self.anyof: tuple[Node, ...] = ()
+        self.oneof: tuple[Node, ...] = ()
+        self.not_: Node | None = None
+        self.if_: Node | None = None
+        self.then: Node | None = None
+        self.else_: Node | None = None
+        self.unknown: dict[str, Canon] = {}
+        self.notes: dict[str, Any] = {}
+        self.sem = 0
+        self.full = 0
+        self.refnames: frozenset[str] = frozenset()
+        self.synthetic = False
+        self._validator: Any = None
+
+    def __repr__(self) -> str:
+        return f"Node({self.prep.source}#{self.pointer})"
+
+    @property
+    def combinators(self) -> bool:
+        """True when the node has allOf/anyOf/oneOf/not/if, or a `$ref` with asserting siblings."""
+        return bool(
+            self.allof or self.anyof or self.oneof or self.not_ is not None
+            or self.if_ is not None or (self.ref is not None and self.sibling_asserts)
+        )  # fmt: skip
+
+    @property
+    def is_true(self) -> bool:
+        """Accepts every instance: no assertion at all."""
+        return self.sem == TRUE_SEM
+
+    def accepts(self, value: Any) -> bool:
+        """Is `value` valid under this subschema, inside its own document ($refs resolve there,
+        formats asserted)? One evolved validator per node, made on first use; synthetic `true`
+        and `false` nodes need none."""
+        if self.false:
+            return False
+        if self.synthetic and self.is_true:
+            return True
+        if self._validator is None:
+            self._validator = self.prep.validator.evolve(schema=self.raw)
+        return bool(self._validator.is_valid(value))
+
+    def children(self) -> Iterator[Node]:
+        """Every direct child schema."""
+        yield from self.props.values()
+        yield from self.patterns.values()
+        yield from self.prefix
+        yield from self.depschemas.values()
+        yield from self.allof
+        yield from self.anyof
+        yield from self.oneof
+        for child in (self.additional, self.items, self.contains, self.names, self.not_,
+                      self.if_, self.then, self.else_):  # fmt: skip
+            if child is not None:
+                yield child
+
+
+class Prepared:
+    """A document in normal form: root, definitions by name, every `$ref` target, validator."""
+
+    def __init__(self, document: Any, source: str) -> None:
+        self.document = document
+        self.source = source
+        self.draft = draft_of(document)
+        self.resolver = Resolver(document, source)
+        from cwscodegen.store.validators import check_schema, validator_class
+
+        check_schema(document, source)  # a schema its own draft rejects gets one line, not a traceback
+
+        cls = validator_class(document)
+        self.asserting = frozenset(cls.VALIDATORS)
+        self.formats = frozenset(cls.FORMAT_CHECKER.checkers)
+        self._validator: Any = None
+        self.by_pointer: dict[str, Node] = {}
+        self.targets: dict[str, Node] = {}
+        self.def_pointer: dict[str, str] = {}
+        self._pending: list[tuple[str, str]] = []
+        self._key_of_pointer: dict[str, str] = {}
+        for name, (where, _schema) in definitions(document).items():
+            self._key_of_pointer[where] = name
+            self.def_pointer[name] = where
+        self.root = self.build(document, "")
+        for name, where in self.def_pointer.items():
+            self.targets[name] = self.build(_at(document, where), where)
+        while self._pending:
+            ref, where = self._pending.pop()
+            key = self.key_for(ref, where)
+            if key not in self.targets:
+                target, schema = self.resolver.resolve(ref, where)
+                self.targets[key] = self.by_pointer.get(target) or self.build(schema, target)
+        self.defs = {name: self.targets[name] for name in self.def_pointer}
+        self.ref_graph = {key: node.refnames for key, node in self.targets.items()}
+
+    @property
+    def validator(self) -> Any:
+        """The draft-correct, format-asserting, offline validator for the whole document."""
+        if self._validator is None:
+            from cwscodegen.store.validators import make_validator
+
+            self._validator = make_validator(self.document)
+        return self._validator
+
+    def key_for(self, ref: str, where: str) -> str:
+        """Target key of a `$ref`: the definition name for definitions, else the JSON pointer."""
+        target = self.resolver.target(ref, where)
+        tokens = target.split("/")
+        if len(tokens) >= 3 and tokens[1] in ("definitions", "$defs"):
+            name = self._key_of_pointer.get("/".join(tokens[:3]))
+            if name is not None:
+                return "/".join([name, *tokens[3:]])
+        return target
+
+    def build(self, raw: Any, where: str) -> Node:
+        """Normalise the subschema `raw` found at `where` (and all its children)."""
+        node = Node(self, where, raw)
+        if raw is True or raw is False:
+            node.false = raw is False
+        elif not isinstance(raw, Mapping):
+            raise UserError(f"{self.source}: {where or '/'}: a schema must be an object or a boolean")
+        else:
+            self._fill(node, raw, where)
+        finish(node)
+        self.by_pointer.setdefault(where, node)
+        return node
+
+    def _child(self, raw: Any, where: str, *tokens: str | int) -> Node:
+        return self.build(raw, where + pointer(*tokens))
+
+    def _fill(self, node: Node, raw: Mapping[str, Any], where: str) -> None:
+        ref = raw.get("$ref")
+        legacy = self.draft in _LEGACY_REF
+        if isinstance(ref, str):
+            node.ref = self.key_for(ref, where)
+            self._pending.append((ref, where))
+            if legacy:  # draft-04..07: siblings of $ref are ignored, annotations kept for docs
+                node.notes = {k: v for k, v in raw.items() if k not in self.asserting and k not in _NOT_NOTES}
+                return
+        for key, value in raw.items():
+            if key == "$ref":
+                continue
+            if legacy and self.draft == "draft4" and key in ("exclusiveMinimum", "exclusiveMaximum"):
+                continue  # draft-04's boolean form is read together with minimum/maximum
+            if key not in self.asserting or key in ("then", "else"):
+                if key not in _NOT_NOTES:
+                    node.notes[key] = value
+                continue
+            self._keyword(node, raw, where, key, value)
+        if node.ref is not None:
+            node.sibling_asserts = bool(_assertions(node))
+
+    def _keyword(self, node: Node, raw: Mapping[str, Any], where: str, key: str, value: Any) -> None:
+        if key not in MODELLED:
+            node.unknown[key] = canon(value)
+            for ref_where, ref in iter_refs(value, where + pointer(key)):
+                self._pending.append((ref, ref_where))
+            return
+        if key == "type":
+            names = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
+            node.types = frozenset(str(t) for t in names)
+        elif key in ("enum", "const"):
+            values = [value] if key == "const" else list(value) if isinstance(value, list) else []
+            _restrict_enum(node, values)
+        elif key in ("minimum", "maximum"):
+            exclusive = raw.get("exclusive" + key[:1].upper() + key[1:])
+            if self.draft == "draft4" and exclusive is True:
+                _bound(node, "exclusiveMinimum" if key == "minimum" else "exclusiveMaximum", value)
+            else:
+                _bound(node, key, value)
+        elif key in ("exclusiveMinimum", "exclusiveMaximum"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                node.unknown[key] = canon(value)
+            else:
+                _bound(node, key, value)
+        elif key == "multipleOf" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            node.kw[key] = Fraction(value)
+        elif key in ("minLength", "maxLength", "minItems", "maxItems", "minProperties",
+                     "maxProperties", "minContains", "maxContains"):  # fmt: skip
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                node.kw[key] = int(value) if float(value).is_integer() else value
+        elif key == "pattern" and isinstance(value, str):
+            node.kw[key] = value
+        elif key == "format" and isinstance(value, str):
+            if value in self.formats:
+                node.kw[key] = value
+            else:  # a format this draft's checker does not know asserts nothing: annotation
+                node.notes[key] = value
+        elif key == "uniqueItems":
+            if value is True:
+                node.kw[key] = True
+        elif key == "required" and isinstance(value, list):
+            node.kw[key] = frozenset(str(v) for v in value)
+        elif key == "properties" and isinstance(value, Mapping):
+            node.props = {str(k): self._child(v, where, key, k) for k, v in value.items()}
+        elif key == "patternProperties" and isinstance(value, Mapping):
+            node.patterns = {str(k): self._child(v, where, key, k) for k, v in value.items()}
+        elif key == "additionalProperties":
+            node.additional = self._child(value, where, key)
+        elif key == "prefixItems" and isinstance(value, list):
+            node.prefix = tuple(self._child(v, where, key, i) for i, v in enumerate(value))
+        elif key == "items":
+            if isinstance(value, list):
+                if self.draft == "draft2020-12":  # not valid 2020-12: the engine will not guess
+                    node.unknown[key] = canon(value)
+                    return
+                node.prefix = tuple(self._child(v, where, key, i) for i, v in enumerate(value))
+                extra = raw.get("additionalItems")
+                if extra is not None:
+                    node.items = self._child(extra, where, "additionalItems")
+            else:
+                node.items = self._child(value, where, key)
+        elif key == "additionalItems":
+            return  # read together with a tuple-form `items`; alone it asserts nothing
+        elif key == "contains":
+            node.contains = self._child(value, where, key)
+        elif key == "propertyNames":
+            node.names = self._child(value, where, key)
+        elif key in ("dependencies", "dependentRequired", "dependentSchemas") and isinstance(value, Mapping):
+            for name, dep in value.items():
+                if isinstance(dep, list):
+                    node.kw.setdefault("dependentRequired", {})[str(name)] = frozenset(map(str, dep))
+                else:
+                    node.depschemas[str(name)] = self._child(dep, where, key, name)
+        elif key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
+            branches = tuple(self._child(v, where, key, i) for i, v in enumerate(value))
+            setattr(node, key.lower(), branches)
+        elif key == "not":
+            node.not_ = self._child(value, where, key)
+        elif key == "if":
+            node.if_ = self._child(value, where, key)
+            if "then" in raw:
+                node.then = self._child(raw["then"], where, "then")
+            if "else" in raw:
+                node.else_ = self._child(raw["else"], where, "else")
+        else:
+            node.unknown[key] = canon(value)
+
+
+def _at(document: Any, where: str) -> Any:
+    node = document
+    from cwscodegen.store.refs import unescape
+
+    for token in where.split("/")[1:]:
+        node = node[unescape(token)]
+    return node
+
+
+def _bound(node: Node, key: str, value: Any) -> None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        node.kw[key] = Fraction(value)
+
+
+def _restrict_enum(node: Node, values: list[Any]) -> None:
+    """`enum` and `const` together allow only the values both allow."""
+    pairs = []
+    seen: set[Canon] = set()
+    for value in values:
+        key = canon(value)
+        if key not in seen:
+            seen.add(key)
+            pairs.append((key, value))
+    if node.enum is not None:
+        allowed = set(node.enum)
+        pairs = [(k, v) for k, v in pairs if k in allowed]
+    node.enum = tuple(k for k, _ in pairs)
+    node.enum_raw = tuple(v for _, v in pairs)
+
+
+def _assertions(node: Node) -> bool:
+    return bool(
+        node.false or node.types is not None or node.enum is not None or node.kw or node.props
+        or node.patterns or node.additional is not None or node.prefix or node.items is not None
+        or node.contains is not None or node.names is not None or node.depschemas or node.allof
+        or node.anyof or node.oneof or node.not_ is not None or node.if_ is not None or node.unknown
+    )  # fmt: skip
+
+
+def _noop_keywords(node: Node) -> None:
+    """Drop keywords that assert nothing, so `{}` and `{"minLength": 0}` get the same id."""
+    for key in ("minLength", "minItems", "minProperties"):
+        if node.kw.get(key) == 0:
+            del node.kw[key]
+    if node.kw.get("required") == frozenset():
+        del node.kw["required"]
+    if node.additional is not None and node.additional.is_true:
+        node.additional = None
+    if node.items is not None and node.items.is_true:
+        node.items = None
+    if node.types is not None and set(node.types) >= {"null", "boolean", "object", "array", "number", "string"}:
+        node.types = None
+
+
+def _sem_key(node: Node) -> Any:
+    if node.ref is not None and not node.sibling_asserts:
+        return ("ref", node.ref)
+    return (
+            "n", node.false, node.ref,
+            tuple(sorted(node.types)) if node.types is not None else None,
+            tuple(sorted(node.enum, key=repr)) if node.enum is not None else None,
+            tuple(sorted((k, _hashable(v)) for k, v in node.kw.items())),
+            tuple(sorted((k, c.sem) for k, c in node.props.items())),
+            tuple(sorted((k, c.sem) for k, c in node.patterns.items())),
+            _id(node.additional, "sem"), tuple(c.sem for c in node.prefix), _id(node.items, "sem"),
+            _id(node.contains, "sem"), _id(node.names, "sem"),
+            tuple(sorted((k, c.sem) for k, c in node.depschemas.items())),
+            tuple(sorted(c.sem for c in node.allof)), tuple(sorted(c.sem for c in node.anyof)),
+            tuple(sorted(c.sem for c in node.oneof)), _id(node.not_, "sem"), _id(node.if_, "sem"),
+            _id(node.then, "sem"), _id(node.else_, "sem"),
+            tuple(sorted(node.unknown.items())),
+        )  # fmt: skip
+
+
+def finish(node: Node) -> None:
+    """Compute `sem`, `full` and `refnames` from the node's fields and its children's ids."""
+    _noop_keywords(node)
+    node.sem = intern(_sem_key(node))
+    full_key = (
+        node.sem,
+        tuple(sorted((k, canon(v)) for k, v in node.notes.items())),
+        tuple(sorted((k, c.full) for k, c in node.props.items())),
+        tuple(sorted((k, c.full) for k, c in node.patterns.items())),
+        tuple(sorted(c.full for c in node.children())),  # key order in the file is no change
+    )
+    node.full = intern(full_key)
+    names: set[str] = set()
+    if node.ref is not None:
+        names.add(node.ref)
+    for child in node.children():
+        names |= child.refnames
+    for value in node.unknown.values():
+        names |= _refs_in_canon(value)
+    node.refnames = frozenset(names)
+
+
+ANY_REF = "*"  # a `$ref` inside an unmodelled keyword: never skipped as equal
+
+
+def _refs_in_canon(value: Canon) -> set[str]:
+    """`$ref` strings inside an unmodelled keyword's value, so equality checks see through them."""
+    found: set[str] = set()
+    if value[0] == "o":
+        for key, child in value[1]:
+            if key == "$ref":
+                return {ANY_REF}
+            found |= _refs_in_canon(child)
+    elif value[0] == "a":
+        for child in value[1]:
+            found |= _refs_in_canon(child)
+    return found
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(value))
+    return value
+
+
+def _id(node: Node | None, attr: str) -> int:
+    return 0 if node is None else int(getattr(node, attr))
+
+
+TRUE_SEM = intern(_sem_key(Node(cast(Any, None), "", True)))
+
+
+def synthetic(prep: Prepared, raw: Any, fill: Mapping[str, Any]) -> Node:
+    """A node that is not in the document (a conjunction, `true`, `false`): ids computed the same way."""
+    node = Node(prep, "", raw)
+    node.synthetic = True
+    for key, value in fill.items():
+        setattr(node, key, value)
+    finish(node)
+    return node
+
+
+class PairIndex:
+    """What is equal between two prepared documents, for O(1) skipping of identical subtrees.
+
+    A target key is *changed* when its node's id differs between the documents (or it exists in
+    one only); it is *tainted* when it can reach a changed key through `$ref`s. Two nodes are
+    deeply equal when their ids match and none of the keys they refer to is tainted.
+    """
+
+    def __init__(self, old: Prepared, new: Prepared) -> None:
+        self.old = old
+        self.new = new
+        self.tainted_sem = self._tainted("sem")
+        self.tainted_full = self._tainted("full")
+
+    def _tainted(self, attr: str) -> frozenset[str]:
+        keys = set(self.old.targets) | set(self.new.targets)
+        changed = {
+            k for k in keys
+            if k not in self.old.targets or k not in self.new.targets
+            or getattr(self.old.targets[k], attr) != getattr(self.new.targets[k], attr)
+        }  # fmt: skip
+        reverse: dict[str, set[str]] = {}
+        for graph in (self.old.ref_graph, self.new.ref_graph):
+            for key, names in graph.items():
+                for name in names:
+                    reverse.setdefault(name, set()).add(key)
+        tainted = set(changed) | {ANY_REF}
+        stack = list(changed)
+        while stack:
+            for user in reverse.get(stack.pop(), ()):
+                if user not in tainted:
+                    tainted.add(user)
+                    stack.append(user)
+        return frozenset(tainted)
+
+    def equal(self, a: Node, b: Node, *, full: bool = False) -> bool:
+        """Deep structural equality across the two documents (annotations too when `full`)."""
+        if full:
+            return a.full == b.full and a.refnames.isdisjoint(self.tainted_full)
+        return a.sem == b.sem and a.refnames.isdisjoint(self.tainted_sem)
+
+
+_PREPARED: OrderedDict[int, tuple[Any, Prepared]] = OrderedDict()
+
+
+def prepare(document: Any, source: str = "schema") -> Prepared:
+    """The normal form of `document`, cached by object identity (bounded, least recently used)."""
+    key = id(document)
+    hit = _PREPARED.get(key)
+    if hit is not None and hit[0] is document and hit[1].source == source:
+        _PREPARED.move_to_end(key)
+        return hit[1]
+    prep = Prepared(document, source)
+    _PREPARED[key] = (document, prep)
+    if len(_PREPARED) > _CACHE_SIZE:
+        _PREPARED.popitem(last=False)
+    return prep
+
+
+__all__ = ["Node", "PairIndex", "Prepared", "canon", "escape", "json_type", "prepare"]

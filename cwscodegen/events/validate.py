@@ -1,0 +1,377 @@
+"""Checking a stream of JSON events against snapshots: which accept each event, and why others don't.
+
+Input: bytes, line by line, never the whole stream at once (a 1 GB JSON Lines file is read one
+line at a time; memory stays flat). How the input is read:
+- `lines` mode (files named `*.jsonl`, `*.ndjson`, `*.jsonlines`): JSON Lines, one event per line,
+  blank lines skipped; a malformed line is reported (line and column) and the run goes on;
+- `auto` mode (standard input, `*.json` and any other file): decided by the first non-blank line.
+  A complete JSON value: JSON Lines, as above. The beginning of a longer value (`{` alone, as in
+  a pretty-printed event): multi-line values, one after the other (one pretty-printed event, or
+  several as `jq .` prints them). A value ends at a line that starts with `}` or `]` and
+  completes it; a line starting with `{` or `[` starts the next value. So memory holds one
+  event at a time here too, and JSON Lines whose first line was cut (`tail -c`) are still read
+  line by line, the cut line being reported as malformed.
+`NaN`/`Infinity` (accepted by Python's json module, not JSON) make an event malformed.
+
+Checking: each snapshot gets a `SnapshotChecker`; the fast check (`fastcheck`: jsonschema-rs,
+compiled for the snapshot's draft with jsonschema's own format functions) accepts valid events
+when the schema allows it, and `jsonschema` (`validators.make_validator`, the project's
+definition of valid) decides every event the fast check does not accept and supplies the first
+error, with its instance path as a JSON pointer.
+
+Passing: an event passes when EVERY selected snapshot accepts it (the ones named with
+`--version`, else all of them); it fails when one rejects it or when it is malformed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from stat import S_ISREG
+from typing import Any, BinaryIO
+
+from cwscodegen.errors import UserError
+from cwscodegen.store.refs import pointer
+from cwscodegen.store.snapshots import Snapshot
+from cwscodegen.store.validators import first_error, make_validator
+
+
+@dataclass(frozen=True)
+class Event:
+    """One parsed event and the line it starts on."""
+
+    line: int
+    value: Any
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """An input line (or single document) that is not JSON; `column` is 1-based when known."""
+
+    line: int
+    column: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why one snapshot rejects an event: the instance path of the first error, and its message."""
+
+    version: str
+    pointer: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome for one event, across the selected snapshots (in version order)."""
+
+    line: int
+    accepted: tuple[str, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+    malformed: Malformed | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Accepted by every selected snapshot (and not malformed)."""
+        return self.malformed is None and not self.rejected
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not valid JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def parse_line(text: str, line: int) -> Event | Malformed:
+    """One JSON value from `text`, which starts on input line `line`."""
+    try:
+        return Event(line, _DECODER.decode(text))
+    except json.JSONDecodeError as exc:
+        return Malformed(line + exc.lineno - 1, exc.colno, exc.msg)
+    except _NotJson as exc:
+        return Malformed(line, None, str(exc))
+    except RecursionError:
+        return Malformed(line, None, "nested too deeply")
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        return Malformed(line, None, str(exc))
+
+
+LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
+
+
+def input_mode(path: Path | None) -> str:
+    """`lines` for a JSON Lines file name, else `auto` (standard input is `None`)."""
+    return "lines" if path is not None and path.suffix.lower() in LINES_SUFFIXES else "auto"
+
+
+def iter_events(lines: Iterable[bytes], mode: str = "auto") -> Iterator[Event | Malformed]:
+    """Events from raw input lines, lazily (see the module docstring for the two modes)."""
+    numbered = enumerate(lines, start=1)
+    if mode == "auto":
+        for number, raw in numbered:
+            text = _decode(raw, number)
+            if isinstance(text, Malformed):
+                yield text
+                break
+            if not text.strip():
+                continue
+            if _continues(text):
+                yield from _values(number, text, numbered)
+                return
+            yield parse_line(text.rstrip("\r\n"), number)
+            break
+    yield from _each_line(numbered)
+
+
+def _each_line(numbered: Iterable[tuple[int, bytes | str]]) -> Iterator[Event | Malformed]:
+    """JSON Lines: one event per non-blank line."""
+    for number, raw in numbered:
+        text = _decode(raw, number) if isinstance(raw, bytes) else raw
+        if isinstance(text, Malformed):
+            yield text
+        elif text.strip():
+            yield parse_line(text.rstrip("\r\n"), number)
+
+
+def _values(number: int, text: str, numbered: Iterator[tuple[int, bytes]]) -> Iterator[Event | Malformed]:
+    """Multi-line JSON values (pretty-printed events, `jq .` output), the first starting with
+    `text` on line `number`. A value ends at a line starting with `}` or `]` (first column) that
+    completes it; a line starting with `{` or `[` begins the next one (so the one held so far is
+    parsed, complete or not), and so does each line of JSON Lines whose first line was cut."""
+    parts, start, skipping = [text], number, False
+    for later, raw in numbered:
+        decoded = _decode(raw, later)
+        if isinstance(decoded, Malformed):  # the value being read cannot be: skip to the next one
+            yield decoded
+            parts, skipping = [], True
+            continue
+        head = decoded[:1]
+        if head and head in "{[":
+            if parts:
+                yield parse_line("".join(parts).rstrip(), start)
+            parts, start, skipping = [decoded], later, False
+        elif skipping:
+            continue
+        elif parts or decoded.strip():
+            if not parts:
+                start = later
+            parts.append(decoded)
+        if head and head in "}]" and parts and not _continues(joined := "".join(parts)):
+            yield parse_line(joined.rstrip(), start)
+            parts = []
+    if parts:
+        yield parse_line("".join(parts).rstrip(), start)
+
+
+def _decode(raw: bytes, number: int) -> str | Malformed:
+    try:
+        return raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return Malformed(number, exc.start + 1, f"not UTF-8 ({exc.reason})")
+
+
+def _continues(text: str) -> bool:
+    """Does the JSON in `text` stop only because the text ends (the start of a longer value)?"""
+    try:
+        _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        return exc.pos >= len(text.rstrip())
+    except (ValueError, RecursionError):
+        return False
+    return False
+
+
+class SnapshotChecker:
+    """Decides acceptance by one snapshot: fast path when it is exact, jsonschema otherwise.
+
+    With `fast` (the default) and a document `fastcheck` can translate, a jsonschema-rs check
+    accepts valid events, and the rejected ones are explained by `jsonschema` validators that skip
+    what the fast checks prove valid (same first error, far less work). Otherwise, or with
+    `fast=False`, plain `jsonschema` does everything. `engine` names what accepts events."""
+
+    def __init__(self, snapshot: Snapshot, fast: bool = True) -> None:
+        from cwscodegen.events.fastcheck import fast_document, pruned_validator, root_validator
+
+        self.name = snapshot.name
+        compiled = fast_document(snapshot.document) if fast else None
+        self.fast = compiled.check if compiled is not None else None
+        self.engine = compiled.engine if compiled is not None else "jsonschema"
+        self.validators = (
+            (root_validator(snapshot.document, compiled), pruned_validator(snapshot.document, compiled))
+            if compiled is not None
+            else (make_validator(snapshot.document),)
+        )
+
+    def check(self, instance: Any) -> Rejection | None:
+        """None when the snapshot accepts `instance`, else its first error (`first_error`'s pick:
+        `root_validator` finds it when it is about the event itself, else the pruned validator)."""
+        try:
+            if self.fast is not None and self.fast(instance):
+                return None
+            for validator in self.validators:
+                error = first_error(validator, instance)
+                if error is not None:
+                    return Rejection(self.name, pointer(*error.absolute_path), error.message)
+        except RecursionError:
+            return Rejection(self.name, "", "nested too deeply to validate")
+        return None
+
+
+def check_events(events: Iterable[Event | Malformed], checkers: Sequence[SnapshotChecker]) -> Iterator[Verdict]:
+    """One verdict per event, lazily: the input is consumed as the verdicts are."""
+    for event in events:
+        if isinstance(event, Malformed):
+            yield Verdict(event.line, malformed=event)
+            continue
+        accepted: list[str] = []
+        rejected: list[Rejection] = []
+        for checker in checkers:
+            rejection = checker.check(event.value)
+            if rejection is None:
+                accepted.append(checker.name)
+            else:
+                rejected.append(rejection)
+        yield Verdict(event.line, tuple(accepted), tuple(rejected))
+
+
+@dataclass
+class Tally:
+    """Running counts for the summary; constant memory whatever the input size."""
+
+    versions: Sequence[str]
+    events: int = 0
+    passed: int = 0
+    rejected: int = 0
+    malformed: int = 0
+    per_version: dict[str, int] = field(default_factory=dict)
+
+    def add(self, verdict: Verdict) -> None:
+        self.events += 1
+        if verdict.malformed is not None:
+            self.malformed += 1
+            return
+        if verdict.ok:
+            self.passed += 1
+        else:
+            self.rejected += 1
+        for name in verdict.accepted:
+            self.per_version[name] = self.per_version.get(name, 0) + 1
+
+    @property
+    def ok(self) -> bool:
+        return self.passed == self.events
+
+    def text(self) -> str:
+        """`summary: 7 events: 2 accepted by every selected snapshot (15), 3 rejected, 2 malformed; ...`"""
+        scope = (
+            f"by {self.versions[0]}"
+            if len(self.versions) == 1
+            else "by both selected snapshots"
+            if len(self.versions) == 2
+            else f"by all {len(self.versions)} selected snapshots"
+        )
+        line = (
+            f"summary: {self.events} event{'' if self.events == 1 else 's'}: {self.passed} accepted {scope}, "
+            f"{self.rejected} rejected, {self.malformed} malformed"
+        )
+        if len(self.versions) > 1:
+            counts = ", ".join(f"{name} {self.per_version.get(name, 0)}" for name in self.versions)
+            line += f"; accepted per snapshot: {counts}"
+        return line
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "events": self.events,
+            "accepted": self.passed,
+            "rejected": self.rejected,
+            "malformed": self.malformed,
+            "versions": list(self.versions),
+            "per_snapshot": {name: self.per_version.get(name, 0) for name in self.versions},
+        }
+
+
+def text_line(verdict: Verdict, versions: Sequence[str]) -> str:
+    """`line 3: accepted by v13..v15; rejected by v1..v12 at (root): ...`; `versions`: the selection.
+
+    Rejections with the same error are grouped; three or more neighbouring versions are shown as a
+    range. Messages are clipped (jsonschema quotes the offending value, which can be large); the
+    JSON format keeps them whole."""
+    if verdict.malformed is not None:
+        bad = verdict.malformed
+        where = f"line {bad.line}" + (f", column {bad.column}" if bad.column is not None else "")
+        return f"{where}: malformed JSON: {bad.message}"
+    parts = []
+    if verdict.accepted:
+        parts.append("accepted by " + ", ".join(_runs(list(verdict.accepted), versions)))
+    if verdict.rejected:
+        groups: dict[tuple[str, str], list[str]] = {}
+        for item in verdict.rejected:
+            groups.setdefault((item.pointer, item.message), []).append(item.version)
+        for (where, message), names in groups.items():
+            parts.append(f"rejected by {', '.join(_runs(names, versions))} at {where or '(root)'}: {_clip(message)}")
+    return f"line {verdict.line}: " + "; ".join(parts)
+
+
+def json_line(verdict: Verdict) -> str:
+    """The verdict as one JSON object (for `--format json`)."""
+    if verdict.malformed is not None:
+        bad = verdict.malformed
+        data: dict[str, Any] = {"line": bad.line, "column": bad.column, "malformed": bad.message, "ok": False}
+    else:
+        data = {
+            "line": verdict.line,
+            "ok": verdict.ok,
+            "accepted": list(verdict.accepted),
+            "rejected": [{"version": r.version, "pointer": r.pointer, "message": r.message} for r in verdict.rejected],
+        }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _clip(message: str, limit: int = 200) -> str:
+    return message if len(message) <= limit else message[: limit - 3] + "..."
+
+
+def _runs(names: list[str], versions: Sequence[str]) -> list[str]:
+    """Collapse three or more neighbours in `versions` into `first..last`: v1..v12, v14."""
+    position = {name: i for i, name in enumerate(versions)}
+    out: list[str] = []
+    start = 0
+    for i in range(1, len(names) + 1):
+        if i == len(names) or position[names[i]] != position[names[i - 1]] + 1:
+            run = names[start:i]
+            out += [f"{run[0]}..{run[-1]}"] if len(run) >= 3 else run
+            start = i
+    return out
+
+
+def open_input(path: Path | None) -> tuple[BinaryIO, int | None]:
+    """The events file (standard input for None) opened for reading bytes, and its size when it
+    is a regular file (so a progress bar can be shown, also for `validate - < file`)."""
+    if path is None:
+        import sys
+
+        stdin = sys.stdin.buffer
+        try:
+            stat = os.fstat(stdin.fileno())
+        except (OSError, ValueError):  # no real file descriptor (e.g. replaced in tests)
+            return stdin, None
+        return stdin, stat.st_size if S_ISREG(stat.st_mode) else None
+    try:
+        stream = path.open("rb")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not an events file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    stat = os.fstat(stream.fileno())
+    return stream, stat.st_size if S_ISREG(stat.st_mode) else None

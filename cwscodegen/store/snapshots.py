@@ -1,0 +1,135 @@
+"""The snapshot store: `schemas/versions/<name>.json`, one schema per agent release.
+
+Version names sort naturally (v2 before v10). Provenance lives beside the snapshots in
+`provenance.json` (`{version: {source, upstream, commit, date, pr, note}}`); a snapshot without an
+entry is fine, it just has no recorded provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cwscodegen.errors import UserError
+from cwscodegen.store.refs import Resolver, draft_of
+
+PROVENANCE_FILE = "provenance.json"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One loaded schema: its name, file, raw text (for line numbers) and parsed document."""
+
+    name: str
+    path: Path
+    text: str
+    document: Any
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def draft(self) -> str:
+        """The JSON Schema draft the document declares (see `refs.draft_of`)."""
+        return draft_of(self.document)
+
+
+def version_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Natural sort key: `v2` < `v10`, digits compared as numbers."""
+    parts = re.findall(r"\d+|\D+", name)
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
+
+
+def check_version_name(name: str) -> str:
+    """Reject names that could escape the snapshot folder (`..`, path separators) or are empty."""
+    if not _NAME.match(name) or ".." in name:
+        raise UserError(
+            f"invalid version name {name!r}: use letters, digits, '.', '_' or '-', without path separators or '..'"
+        )
+    return name
+
+
+def list_versions(schemas: Path) -> list[str]:
+    """Snapshot names in `schemas`, in version order."""
+    if not schemas.is_dir():
+        raise UserError(f"{schemas}: snapshot folder does not exist")
+    names = [p.stem for p in schemas.glob("*.json") if p.name != PROVENANCE_FILE]
+    return sorted(names, key=version_key)
+
+
+def load_provenance(schemas: Path) -> dict[str, dict[str, Any]]:
+    """The provenance table, or `{}` when the folder has none."""
+    path = schemas / PROVENANCE_FILE
+    if not path.is_file():
+        return {}
+    data = parse_json(path.read_text(encoding="utf-8"), str(path))
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a JSON object mapping version names to provenance")
+    return data
+
+
+def parse_json(text: str, source: str) -> Any:
+    """`json.loads` with an error that names the file, line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+
+
+def load_schema_file(path: Path, name: str | None = None, provenance: Mapping[str, Any] | None = None) -> Snapshot:
+    """Load and check one schema file: valid JSON, an object (or boolean), every `$ref` local."""
+    source = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{source}: cannot read: {exc}") from None
+    return snapshot_from_text(text, source, path, name or path.stem, provenance)
+
+
+def snapshot_from_text(
+    text: str, source: str, path: Path, name: str, provenance: Mapping[str, Any] | None = None
+) -> Snapshot:
+    """Build a checked `Snapshot` from raw text (used for files and for blobs read from git)."""
+    document = parse_json(text, source)
+    if not isinstance(document, (dict, bool)):
+        raise UserError(f"{source}: a schema must be a JSON object (or boolean), got {type(document).__name__}")
+    Resolver(document, source).check_all()
+    return Snapshot(name=name, path=path, text=text, document=document, provenance=provenance or {})
+
+
+def load_snapshot(schemas: Path, name: str) -> Snapshot:
+    """Load snapshot `name` from the folder, with its provenance."""
+    check_version_name(name)
+    path = schemas / f"{name}.json"
+    if not path.is_file():
+        known = ", ".join(list_versions(schemas)) if schemas.is_dir() else "none"
+        raise UserError(f"{_display(path)}: unknown version {name!r} (known: {known})")
+    return load_schema_file(path, name, load_provenance(schemas).get(name, {}))
+
+
+def load_all(schemas: Path) -> list[Snapshot]:
+    """Every snapshot in version order, each loaded and checked once."""
+    provenance = load_provenance(schemas)
+    return [
+        load_schema_file(schemas / f"{name}.json", name, provenance.get(name, {})) for name in list_versions(schemas)
+    ]
+
+
+def resolve_spec(spec: str, schemas: Path) -> Snapshot:
+    """A CLI argument: a snapshot name from the folder, or a path to a schema file."""
+    if spec.endswith(".json") or "/" in spec or "\\" in spec:
+        return load_schema_file(Path(spec))
+    return load_snapshot(schemas, spec)
+
+
+def _display(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

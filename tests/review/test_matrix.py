@@ -1,0 +1,257 @@
+"""The compatibility matrix: pair verdicts, statuses, the transitive view, and its text forms.
+
+Unit tests judge tiny `enum` schemas with a model engine (backward holds when OLD's values are a
+subset of NEW's), so every expected cell can be worked out by hand; the last tests run the real
+engine over the shipped snapshots and check verdicts known from the upstream history.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cwscodegen.engine.changes import Effect
+from cwscodegen.review.matrix import (
+    Cell,
+    Matrix,
+    Status,
+    canonical,
+    column_labels,
+    compute,
+    to_json,
+    to_markdown,
+    to_text,
+)
+from cwscodegen.store.snapshots import Snapshot, load_all, snapshot_from_text
+from tests.cli.test_cli import run
+from tests.conftest import SHIPPED
+
+
+def enum_snapshot(name: str, *values: object) -> Snapshot:
+    text = json.dumps({"enum": list(values)})
+    return snapshot_from_text(text, name, Path(f"{name}.json"), name)
+
+
+class SubsetEngine:
+    """BACKWARD holds iff old values ⊆ new values; FORWARD iff new ⊆ old. `undecided` pairs by name."""
+
+    def __init__(self, undecided: frozenset[tuple[str, str]] = frozenset()) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.undecided = undecided
+
+    def __call__(self, old: Snapshot, new: Snapshot) -> tuple[Effect, Effect]:
+        self.calls.append((old.name, new.name))
+        if (old.name, new.name) in self.undecided:
+            return Effect.UNDECIDED, Effect.UNDECIDED
+        a, b = set(old.document["enum"]), set(new.document["enum"])
+        back = Effect.COMPATIBLE if a <= b else Effect.BREAKING
+        fwd = Effect.COMPATIBLE if b <= a else Effect.BREAKING
+        return back, fwd
+
+
+# v1 {1}; v2 {1,2} adds; v3 {2} removes 1; v4 {1,2} brings it back (same document as v2); v5 {1,2} too.
+HISTORY = [
+    enum_snapshot("v1", 1),
+    enum_snapshot("v2", 1, 2),
+    enum_snapshot("v3", 2),
+    enum_snapshot("v4", 1, 2),
+    enum_snapshot("v5", 1, 2),
+]
+
+
+def test_every_ordered_pair_gets_the_right_status() -> None:
+    m = compute(HISTORY, "backward", SubsetEngine())
+    assert len(m.cells) == 10
+    assert m.cell("v1", "v2").status is Status.BACKWARD
+    assert m.cell("v2", "v3").status is Status.FORWARD
+    assert m.cell("v1", "v3").status is Status.NONE
+    assert m.cell("v2", "v4").status is Status.FULL
+    assert m.cell("v3", "v4").status is Status.BACKWARD
+    assert m.cell("v1", "v2").code == "B-"
+    assert m.cell("v2", "v3").code == "-F"
+    assert m.cell("v1", "v3").code == "--"
+    assert m.cell("v2", "v4").code == "BF"
+
+
+def test_identical_documents_and_repeated_pairs_cost_no_engine_call() -> None:
+    engine = SubsetEngine()
+    m = compute(HISTORY, "backward", engine)
+    # v2, v4, v5 are one document: (v4,v5), (v2,v4), (v2,v5) need no call, and (v1,v4), (v1,v5)
+    # reuse (v1,v2); (v3,v5) reuses (v3,v4).
+    assert sorted(engine.calls) == [("v1", "v2"), ("v1", "v3"), ("v2", "v3"), ("v3", "v4")]
+    assert m.cell("v4", "v5").backward is Effect.NONE and m.cell("v4", "v5").status is Status.FULL
+    assert m.cell("v1", "v5") == Cell("v1", "v5", Effect.COMPATIBLE, Effect.BREAKING)
+
+
+def test_canonical_keeps_true_and_one_apart() -> None:
+    assert canonical({"const": True}) != canonical({"const": 1})
+    assert canonical({"a": 1, "b": 2}) == canonical({"b": 2, "a": 1})
+
+
+def test_undecided_is_shown_distinctly_and_counts_as_breaking() -> None:
+    m = compute(HISTORY[:3], "backward", SubsetEngine(frozenset({("v1", "v2")})))
+    cell = m.cell("v1", "v2")
+    assert cell.status is Status.UNDECIDED and cell.code == "??"
+    assert not cell.passes("backward") and not cell.passes("forward")
+    partly = Cell("a", "b", Effect.COMPATIBLE, Effect.UNDECIDED)
+    assert partly.status is Status.BACKWARD and partly.partly_undecided and partly.code == "B?"
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        # (all older?, compatible count, oldest in run) for v1..v5
+        ("backward", [(True, 0, None), (True, 1, "v1"), (False, 0, None), (True, 3, "v1"), (True, 4, "v1")]),
+        ("forward", [(True, 0, None), (False, 0, None), (False, 1, "v2"), (False, 1, None), (False, 2, "v4")]),
+        ("full", [(True, 0, None), (False, 0, None), (False, 0, None), (False, 1, None), (False, 2, "v4")]),
+    ],
+)
+def test_transitive_view_per_mode(mode: str, expected: list[tuple[bool, int, str | None]]) -> None:
+    m = compute(HISTORY, mode, SubsetEngine())
+    got = [(s.with_all_older, s.compatible_older, s.oldest_in_run) for s in m.summaries()]
+    assert got == expected
+
+
+def test_markdown_has_one_row_per_version_and_the_summary_columns() -> None:
+    text = to_markdown(compute(HISTORY, "backward", SubsetEngine()))
+    rows = [line for line in text.splitlines() if line.startswith("| v")]
+    assert len(rows) == 5
+    assert rows[0].startswith("| v1 |") and rows[0].endswith("| - | (first) |")
+    assert rows[2] == "| v3 | -- | -F |  |  | no (0/2) | (none) |"
+    assert rows[4] == "| v5 | B- | BF | B- | BF | yes | v1 |"
+    assert "(mode: backward)" in text and "`B-`: backward: the newer version accepts every older document" in text
+
+
+def test_long_names_get_numbered_columns() -> None:
+    assert column_labels(["v1", "v10"]) == ["v1", "v10"]
+    assert column_labels(["01_2021-09-28_32ad4e515700", "02_x"]) == ["1", "2"]
+    snaps = [enum_snapshot(f"{n:02d}_2021-01-01_abc", n) for n in range(1, 4)]
+    text = to_markdown(compute(snaps, "backward", SubsetEngine()))
+    assert "| # | version | 1 | 2 | all older | oldest in run |" in text
+    assert "| 3 | 03_2021-01-01_abc | -- | -- | no (0/2) | (none) |" in text
+
+
+def test_text_grid_is_coloured_by_status_and_aligned() -> None:
+    m = compute(HISTORY, "backward", SubsetEngine())
+    text = to_text(m)
+    lines = text.plain.splitlines()
+    assert lines[0].split() == ["v1", "v2", "v3", "v4", "all", "older", "|", "oldest", "in", "run"]
+    assert lines[5].split()[:5] == ["v5", "B-", "BF", "B-", "BF"]
+    assert len({line.index(" | ") for line in lines[:6]}) == 1  # the summary columns line up
+    styles = {text.plain[span.start : span.end]: span.style for span in text.spans}
+    assert styles["BF"] == "bold green" and styles["--"] == "bold red"
+
+
+def test_json_lists_pairs_row_by_row() -> None:
+    doc = json.loads(to_json(compute(HISTORY[:3], "full", SubsetEngine())))
+    assert [(p["old"], p["new"]) for p in doc["pairs"]] == [("v1", "v2"), ("v1", "v3"), ("v2", "v3")]
+    assert doc["pairs"][0] == {
+        "old": "v1",
+        "new": "v2",
+        "backward": "compatible",
+        "forward": "breaking",
+        "status": "backward",
+        "passes": False,
+    }
+    assert doc["summary"][1]["oldest_in_run"] is None and doc["mode"] == "full"
+
+
+# ------------------------------------------------------------------ the real engine, shipped history
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Matrix:
+    return compute(load_all(SHIPPED), "backward")
+
+
+def test_shipped_v13_adds_required_root_keys_so_breaks_backward(shipped: Matrix) -> None:
+    cell = shipped.cell("v12", "v13")  # upstream #23493 makes `agent` and `title` required
+    assert cell.backward.breaks
+    assert all(shipped.cell(old, "v13").backward.breaks for old in shipped.versions[:12])
+
+
+def test_shipped_revert_and_reapply_is_fully_compatible(shipped: Matrix) -> None:
+    assert shipped.cell("v9", "v11").status is Status.FULL  # #22863 re-applies what #22862 reverted
+    assert shipped.cell("v9", "v10").status is not Status.FULL
+
+
+def test_shipped_summaries_follow_the_upstream_breaks(shipped: Matrix) -> None:
+    by_name = {s.name: s for s in shipped.summaries()}
+    # v15 (upstream 59) makes ProcessCredentials.auid required: no older event is safe any more.
+    assert by_name["v15"].compatible_older == 0 and by_name["v15"].oldest_in_run is None
+    # v11 re-applies (#22863) what v10 reverted, so it accepts v9's and v10's events again.
+    assert by_name["v11"].oldest_in_run == "v9" and by_name["v11"].compatible_older == 2
+    # v8 (#15097) renames MountEvent fields that v7 (#14151) introduced: v7 breaks, v2..v6 do not.
+    assert by_name["v8"].oldest_in_run is None and by_name["v8"].compatible_older == 5
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_matrix_command_markdown_and_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # settings come from --schemas, not from the working directory
+    code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--format", "markdown"], capsys)
+    assert code == 0
+    v13 = next(line for line in out.splitlines() if line.startswith("| v13 |"))
+    assert v13.split(" | ")[12] == "--"  # the v12 column: required root keys (backward) in a closed root (forward)
+    v11 = next(line for line in out.splitlines() if line.startswith("| v11 |"))
+    assert v11.split(" | ")[9] == "BF"  # the v9 column: the re-applied change is fully compatible
+    code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--format", "json", "--mode", "full"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and doc["mode"] == "full" and len(doc["pairs"]) == 105
+
+
+def test_matrix_command_writes_files_atomically(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "matrix.svg"
+    code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--format", "svg", "--output", str(target)], capsys)
+    assert code == 0 and out == ""
+    assert target.read_text(encoding="utf-8").startswith("<?xml")
+    assert [p.name for p in tmp_path.iterdir()] == ["matrix.svg"]  # no temporary file left behind
+    code, out, _ = run(["matrix", "--schemas", str(SHIPPED), "--output", str(tmp_path / "m.txt")], capsys)
+    assert code == 0 and "\x1b[" not in (tmp_path / "m.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["matrix", "--format", "png"], "--format: unknown format 'png' (choose from table, markdown, svg, json)"),
+        (["matrix", "--mode", "sideways"], "--mode: unknown mode 'sideways'"),
+        (["matrix", "--schemas", "/nonexistent/folder"], "/nonexistent/folder: snapshot folder does not exist"),
+        (
+            ["matrix", "--output", "/nonexistent/folder/m.svg", "--format", "svg"],
+            "/nonexistent/folder/m.svg: cannot write",
+        ),
+    ],
+)
+def test_matrix_user_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run([*argv, "--schemas", str(SHIPPED)] if "--schemas" not in argv else argv, capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_matrix_needs_two_snapshots(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "v1.json").write_text("{}")
+    code, _, err = run(["matrix", "--schemas", str(tmp_path)], capsys)
+    assert code == 2 and "a matrix needs at least two snapshots, found 1" in err
+
+
+def test_matrix_and_changelog_do_not_import_the_code_generator(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from cwscodegen.cli import main\n"
+        f"for argv in (['matrix', '--schemas', {str(SHIPPED)!r}], ['changelog', 'v12', 'v13', '--schemas', {str(SHIPPED)!r}]):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, exc.code\n"
+        "heavy = sorted(m for m in ('datamodel_code_generator', 'black') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stdout
