@@ -469,6 +469,12 @@ def _codegen_settings(
     return _settings(schemas=schemas, output=output, targets=target or None, root_class=root_class)
 
 
+JobsOpt = Annotated[
+    Optional[int],
+    typer.Option("--jobs", metavar="N", min=1, help="Render on N processes (default: all cores); same bytes."),
+]
+
+
 @app.command("generate")
 def generate_cmd(
     versions: VersionsArg = None,
@@ -476,6 +482,7 @@ def generate_cmd(
     output: OutputOpt = None,
     target: TargetOpt = None,
     root_class: RootClassOpt = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Write the Python bindings (Pydantic v2, dataclasses, TypedDict) of every snapshot, or of the named ones.
 
@@ -485,7 +492,7 @@ def generate_cmd(
     """
     from cwscodegen.bindings.codegen import generate
 
-    result = generate(_codegen_settings(schemas, output, target, root_class), versions)
+    result = generate(_codegen_settings(schemas, output, target, root_class), versions, jobs)
     for path in result.written:
         typer.echo(f"wrote {path}")
     for path in result.removed:
@@ -503,15 +510,20 @@ def check_cmd(
     output: OutputOpt = None,
     target: TargetOpt = None,
     root_class: RootClassOpt = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Render every package and compare bytes, whatever the manifests say (CI).")
+    ] = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Exit 0 when the bindings are exactly what `generate` would write, 1 otherwise.
 
     Prints one line per stale, missing or extra file. When the content hashes in each package's
-    _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook).
+    _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook);
+    a hand edit committed with a recomputed hash fools those hashes, never --full.
     """
     from cwscodegen.bindings.codegen import check
 
-    result = check(_codegen_settings(schemas, output, target, root_class), versions)
+    result = check(_codegen_settings(schemas, output, target, root_class), versions, full=full, jobs=jobs)
     for kind, path in result.problems:
         typer.echo(f"{kind}: {path}")
     if not result.ok:

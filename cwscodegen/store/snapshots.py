@@ -8,6 +8,7 @@ entry is fine, it just has no recorded provenance.
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,6 +49,21 @@ def check_version_name(name: str) -> str:
     if not _NAME.match(name) or ".." in name:
         raise UserError(
             f"invalid version name {name!r}: use letters, digits, '.', '_' or '-', without path separators or '..'"
+        )
+    return name
+
+
+def package_name(version: str) -> str:
+    """The Python package name of a version's bindings: `.` and `-` become `_` (`v2.1` -> `v2_1`).
+
+    The one rule that turns a version name into an importable folder under the output folder;
+    a name that still is not an identifier (`2024`, `v2+x`) or is a keyword is refused.
+    """
+    name = version.replace(".", "_").replace("-", "_")
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise UserError(
+            f"version {version!r} has no Python package name ({name!r} is not an identifier): "
+            "start version names with a letter"
         )
     return name
 
