@@ -162,7 +162,10 @@ def render(snapshot: Snapshot, settings: Settings) -> dict[str, str]:
     if "dataclasses" in settings.targets:
         code = _models(document, "dataclasses", settings.root_class, head, aliases, source)
         _check_dataclass_fields(code, document, aliases, source)
-        files["dataclasses_models.py"] = _format(code + _dataclass_tail(aliases))
+        tables = _dataclass_tail(
+            aliases, integral_floats(snapshot.document), null_refusing_fields(code, snapshot.document, aliases)
+        )
+        files["dataclasses_models.py"] = _format(code + tables)
         codec = Path(__file__).with_name("dataclass_codec.py").read_text(encoding="utf-8")
         files["codec.py"] = _format(head + "\n" + codec)
     if "typeddict" in settings.targets:
@@ -419,13 +422,77 @@ def _check_dataclass_fields(code: str, document: Mapping[str, Any], aliases: Map
                     )
 
 
-def _dataclass_tail(aliases: Mapping[str, str]) -> str:
-    """The table the codec reads, and the codec's functions re-exported for convenience."""
-    table = {python: key for key, python in sorted(aliases.items(), key=lambda item: item[1])}
+def integral_floats(document: Any) -> bool:
+    """Whether the snapshot's draft counts `1.0` as an integer (draft 6 on: yes; draft 4: no), asked
+    of the very validator class `validate` uses, so the dataclass codec agrees with it."""
+    from cwscodegen.store.validators import validator_class
+
+    return bool(validator_class(document).TYPE_CHECKER.is_type(1.0, "integer"))
+
+
+def null_refusing_fields(code: str, document: Any, aliases: Mapping[str, str]) -> dict[str, list[str]]:
+    """Class -> its optional fields whose schema refuses `null`, for the dataclass codec.
+
+    The generator types an optional key `X | None = None` whether or not the schema admits `null`,
+    so the type alone would let the codec load `{"key": null}` that the schema rejects. Each class
+    is matched to the object schemas with exactly its JSON keys, and a field is listed when every
+    match refuses `null` (asked of the snapshot's own validator); a class that matches no schema
+    lists nothing (the codec then takes `null` there: the gap docs/bindings-agreement.md names).
+    """
+    from cwscodegen.store.validators import make_validator
+
+    validator = make_validator(document)
+    refusing: dict[frozenset[str], list[set[str]]] = {}
+    for schema in _object_schemas(document):
+        properties = schema["properties"]
+        refused = {key for key, sub in properties.items() if not validator.evolve(schema=sub).is_valid(None)}
+        refusing.setdefault(frozenset(properties), []).append(refused)
+    table: dict[str, list[str]] = {}
+    for node in ast.parse(code).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields = {
+            item.target.id: aliases_back(aliases).get(item.target.id, item.target.id)
+            for item in node.body
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+        }
+        matches = refusing.get(frozenset(fields.values()), [])
+        common = set.intersection(*matches) if matches else set()
+        names = sorted(name for name, key in fields.items() if key in common)
+        if names:
+            table[node.name] = names
+    return table
+
+
+def aliases_back(aliases: Mapping[str, str]) -> dict[str, str]:
+    """Field name -> JSON key, for the fields whose JSON key is not a Python name."""
+    return {python: key for key, python in aliases.items()}
+
+
+def _object_schemas(node: Any) -> Iterator[dict[str, Any]]:
+    """Every schema in the document that declares `properties` (a mapping)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("properties"), dict):
+            yield node
+        for key, value in node.items():
+            if key not in ("enum", "const", "default", "examples"):
+                yield from _object_schemas(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _object_schemas(item)
+
+
+def _dataclass_tail(aliases: Mapping[str, str], integral: bool, null_refusing: Mapping[str, list[str]]) -> str:
+    """The tables the codec reads, and the codec's functions re-exported for convenience."""
+    table = dict(sorted(aliases_back(aliases).items()))
     return (
         "\n\n# Field name -> JSON key, for the fields whose JSON key is not a Python name (read by codec).\n"
         f"JSON_NAMES: dict[str, str] = {json.dumps(table, indent=4, sort_keys=True)}\n\n"
-        "from .codec import ConversionError, from_dict, to_dict  # noqa: E402\n"
+        "# Class -> optional fields whose schema refuses null: absent is fine, null is not (read by codec).\n"
+        f"NULL_REFUSED: dict[str, list[str]] = {json.dumps(dict(sorted(null_refusing.items())), indent=4)}\n\n"
+        "# Whether an integer field takes an integral float such as 1.0 (the snapshot's draft decides; read by codec).\n"
+        f"INTEGRAL_FLOATS = {integral}\n\n"
+        "from .codec import ConversionError, Timestamp, from_dict, to_dict  # noqa: E402\n"
     )
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import importlib
-import importlib.util
 import json
 import re
 import shutil
@@ -29,6 +27,7 @@ import pytest
 
 from cwscodegen.store.refs import Resolver, definitions
 from cwscodegen.store.validators import make_validator
+from tests.bindings.packages import load_module
 from tests.conftest import HISTORY, SHIPPED
 
 DATE_TIME = "2024-01-02T03:04:05.250+02:00"
@@ -72,16 +71,7 @@ def snapshot_document(name: str) -> dict[str, Any]:
 
 def binding(out: Path, name: str, module: str) -> types.ModuleType:
     """Import `<name>/<module>.py` as a submodule of a uniquely named package (no sys.path change)."""
-    package = f"_cwsgen_{name}"
-    if package not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            package, out / name / "__init__.py", submodule_search_locations=[str(out / name)]
-        )
-        assert spec is not None and spec.loader is not None
-        loaded = importlib.util.module_from_spec(spec)
-        sys.modules[package] = loaded
-        spec.loader.exec_module(loaded)
-    return importlib.import_module(f"{package}.{module}")
+    return load_module(out / name, f"_cwsgen_{name}", module)
 
 
 # --- events built from the schema --------------------------------------------------------------
