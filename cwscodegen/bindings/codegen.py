@@ -604,12 +604,15 @@ def render_all(snapshots: list[Snapshot], settings: Settings, jobs: int | None =
     if jobs == 1:
         return {snapshot.name: render(snapshot, settings) for snapshot in snapshots}
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     import black  # noqa: F401  (imported before forking, so workers share it instead of each importing it)
     import datamodel_code_generator  # noqa: F401
 
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    # fork is the cheap start (workers share the imported tools), but forking a threaded process
+    # can deadlock a child; a library caller with threads gets spawn.
+    method = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
     settings_list = [settings] * len(snapshots)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
         rendered = list(pool.map(render, snapshots, settings_list))

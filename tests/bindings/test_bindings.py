@@ -1,6 +1,6 @@
 """The generated bindings hold real events: every one of the 59 upstream history snapshots plus v1.
 
-The bindings are generated once per session (by the real CLI, two processes side by side) into a
+The bindings are generated once per session (by the real CLI, on two worker processes) into a
 temporary project whose snapshots are `h01`..`h59` (tests/data/cws-schema-history, see its
 README for provenance) and `v1` (the seed). Events are built by walking each schema, so every
 property of every definition is filled, and each event is confirmed valid with jsonschema (the
@@ -39,7 +39,7 @@ NAMES = ["v1", *HISTORY_NAMES]
 
 @pytest.fixture(scope="session")
 def bindings(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Generate all 60 packages with `python -m cwscodegen generate`, half the snapshots per process."""
+    """Generate all 60 packages with `python -m cwscodegen generate --jobs 2` (two worker processes)."""
     project = tmp_path_factory.mktemp("bindings")
     schemas = project / "schemas"
     schemas.mkdir()
@@ -47,19 +47,10 @@ def bindings(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, path in HISTORY_NAMES.items():
         shutil.copyfile(path, schemas / f"{name}.json")
     (project / "pyproject.toml").write_text('[tool.cwscodegen]\nschemas = "schemas"\noutput = "out"\n')
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "cwscodegen", "generate", *NAMES[half::2]],
-            cwd=project,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for half in (0, 1)
-    ]
-    for run in runs:
-        _out, err = run.communicate()
-        assert run.returncode == 0, err
+    done = subprocess.run(
+        [sys.executable, "-m", "cwscodegen", "generate", "--jobs", "2"], cwd=project, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
     return project / "out"
 
 

@@ -473,7 +473,7 @@ def test_a_symlinked_package_of_a_deleted_snapshot_is_never_followed(project: Pa
     (project / "out" / "v99").symlink_to(elsewhere, target_is_directory=True)
     done = cli(["generate"], project)
     assert done.returncode == 0, done.stderr
-    assert "removed" not in done.stdout
+    assert not [line for line in done.stdout.splitlines() if line.startswith("removed ")]
     assert tree(elsewhere) == before and (project / "out" / "v99").is_symlink()
     assert cli(["check"], project).returncode == 0
 
