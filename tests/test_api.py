@@ -117,7 +117,11 @@ def test_list_snapshots_in_version_order_with_provenance() -> None:
 
 def test_list_snapshots_of_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    history = cwscodegen.list_snapshots(schemas=DATA / "cws-schema-history")
+    folder = tmp_path / "history"
+    folder.mkdir()
+    for path in sorted((DATA / "cws-schema-history").glob("[0-9]*.json")):
+        (folder / f"u{path.name[:2]}.json").write_bytes(path.read_bytes())
+    history = cwscodegen.list_snapshots(schemas=folder)
     assert len(history) == 59
 
 
