@@ -572,19 +572,8 @@ def select_versions(settings: Settings, names: Iterable[str] | None) -> list[str
 
 
 def package_folders(settings: Settings, versions: Iterable[str]) -> dict[str, Path]:
-    """Version -> its package folder (`package_name`), refusing two versions that would share one."""
-    folders: dict[str, Path] = {}
-    owners: dict[str, str] = {}
-    for version in versions:
-        package = package_name(version)
-        if package in owners:
-            raise UserError(
-                f"{_shown(settings.schemas, settings)}: versions {owners[package]!r} and {version!r} "
-                f"would both be generated as package {package!r}"
-            )
-        owners[package] = version
-        folders[version] = settings.output / package
-    return folders
+    """Version -> its package folder, `output/<package_name(version)>`."""
+    return {version: settings.output / package_name(version) for version in versions}
 
 
 def default_jobs() -> int:
