@@ -58,11 +58,14 @@ class Malformed:
 
 @dataclass(frozen=True)
 class Rejection:
-    """Why one snapshot rejects an event: the instance path of the first error, and its message."""
+    """Why one snapshot rejects an event: the first error's place in the event (`pointer`), its
+    message, and the failing keyword's place in the snapshot (`schema`, `$ref`s followed, e.g.
+    `/$defs/ProcessCredentials/required`: what `impact` matches to a change's pointer)."""
 
     version: str
     pointer: str
     message: str
+    schema: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,36 +197,74 @@ class SnapshotChecker:
     """Decides acceptance by one snapshot: fast path when it is exact, jsonschema otherwise.
 
     With `fast` (the default) and a document `fastcheck` can translate, a jsonschema-rs check
-    accepts valid events, and the rejected ones are explained by `jsonschema` validators that skip
-    what the fast checks prove valid (same first error, far less work). Otherwise, or with
-    `fast=False`, plain `jsonschema` does everything. `engine` names what accepts events."""
+    accepts valid events, and `fastcheck.Explainer` finds a rejected event's first error, checking
+    with `jsonschema` only the places the fast checks cannot prove valid (the same error as the
+    plain validator, for about the cost of the check). When it finds none (a value jsonschema-rs
+    cannot take), and for every event with `fast=False` or a document outside the subset, the
+    whole `jsonschema` validator decides. `engine` names what accepts events."""
 
     def __init__(self, snapshot: Snapshot, fast: bool = True) -> None:
-        from cwscodegen.events.fastcheck import fast_document, pruned_validator, root_validator
+        from cwscodegen.events.fastcheck import Explainer, fast_document, pruned_validator
 
         self.name = snapshot.name
+        self.document = snapshot.document
         compiled = fast_document(snapshot.document) if fast else None
         self.fast = compiled.check if compiled is not None else None
         self.engine = compiled.engine if compiled is not None else "jsonschema"
-        self.validators = (
-            (root_validator(snapshot.document, compiled), pruned_validator(snapshot.document, compiled))
-            if compiled is not None
-            else (make_validator(snapshot.document),)
+        self.explainer = Explainer(snapshot.document, compiled) if compiled is not None else None
+        self.validator = (
+            pruned_validator(snapshot.document, compiled) if compiled is not None else make_validator(snapshot.document)
         )
 
     def check(self, instance: Any) -> Rejection | None:
-        """None when the snapshot accepts `instance`, else its first error (`first_error`'s pick:
-        `root_validator` finds it when it is about the event itself, else the pruned validator)."""
+        """None when the snapshot accepts `instance`, else its first error (`first_error`'s pick)."""
         try:
             if self.fast is not None and self.fast(instance):
                 return None
-            for validator in self.validators:
-                error = first_error(validator, instance)
-                if error is not None:
-                    return Rejection(self.name, pointer(*error.absolute_path), error.message)
+            found = self.explainer.first_error(instance) if self.explainer is not None else None
+            if found is not None:
+                return Rejection(self.name, found.pointer, found.message, found.schema)
+            error = first_error(self.validator, instance)
         except RecursionError:
             return Rejection(self.name, "", "nested too deeply to validate")
-        return None
+        if error is None:
+            return None
+        return Rejection(
+            self.name,
+            pointer(*error.absolute_path),
+            error.message,
+            keyword_location(self.document, error.absolute_schema_path),
+        )
+
+
+def explain(checker: SnapshotChecker, event: Any) -> Rejection | None:
+    """Does `checker`'s snapshot accept the parsed `event`? None when it does, else the first error:
+    its place in the event, the failing keyword's place in the snapshot, and the message."""
+    return checker.check(event)
+
+
+def keyword_location(document: Any, schema_path: Iterable[str | int]) -> str:
+    """A jsonschema `schema_path` as a place in `document`. The path goes through `$ref`s without
+    naming them (`properties/process/required`, where `/properties/process` is a `$ref`): a step
+    the schema at hand lacks is looked up in its `$ref` target. The path as it is when it cannot
+    be followed."""
+    from cwscodegen.store.refs import Resolver, escape
+
+    steps = list(schema_path)
+    resolver = Resolver(document, "<schema>")
+    where, node, seen = "", document, set()
+    try:
+        for step in steps:
+            while isinstance(node, dict) and step not in node and isinstance(node.get("$ref"), str):
+                if where in seen:
+                    raise KeyError(where)
+                seen.add(where)
+                where, node = resolver.resolve(node["$ref"], where)
+            node = node[step]
+            where = f"{where}/{escape(str(step))}"
+    except (KeyError, IndexError, TypeError, UserError):
+        return pointer(*steps)
+    return where
 
 
 def check_events(events: Iterable[Event | Malformed], checkers: Sequence[SnapshotChecker]) -> Iterator[Verdict]:
