@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import keyword
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, BinaryIO, NoReturn, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -342,10 +342,20 @@ def validate_cmd(
             "--failures-only", help="Print only the events that are not accepted (the summary is always printed)."
         ),
     ] = False,
+    max_line_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-line-bytes",
+            metavar="N",
+            min=1,
+            help="Longest line (or multi-line value) read; a longer one is an error. Bounds memory.",
+        ),
+    ] = 64 << 20,
     schemas: SchemasOpt = None,
 ) -> None:
     """Check JSON events against snapshots, streaming. Exit 0 when every event is accepted by every
-    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed."""
+    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed, or when
+    no event was read; 130 on Ctrl-C, after the summary so far."""
     if fmt not in VALIDATE_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(VALIDATE_FORMATS)})")
     import json
@@ -371,17 +381,27 @@ def validate_cmd(
     try:
         checkers = [check.SnapshotChecker(load_snapshot(settings.schemas, name)) for name in chosen]
         tally = check.Tally(versions=chosen)
-        lines = (
-            _with_progress(stream, size)
-            if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
-            else stream
-        )
-        for verdict in check.check_events(check.iter_events(lines, check.input_mode(path)), checkers):
-            tally.add(verdict)
-            if failures_only and verdict.ok:
-                continue
-            sys.stdout.write((check.json_line(verdict) if fmt == "json" else check.text_line(verdict, chosen)) + "\n")
-        sys.stdout.write((json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()) + "\n")
+        lines = check.read_lines(stream, events, max_line_bytes)
+        if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty():
+            lines = _with_progress(lines, size)
+
+        def summary() -> str:
+            return json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()
+
+        try:
+            events_read = check.iter_events(lines, check.input_mode(path), max_line_bytes)
+            for verdict in check.check_events(events_read, checkers):
+                tally.add(verdict)
+                if failures_only and verdict.ok:
+                    continue
+                line = check.json_line(verdict) if fmt == "json" else check.text_line(verdict, chosen)
+                sys.stdout.write(line + "\n")
+        except KeyboardInterrupt:
+            sys.stdout.write(summary() + "\n")
+            sys.stdout.flush()
+            typer.echo(f"cwscodegen: interrupted after {tally.events} events", err=True)
+            raise typer.Exit(130) from None
+        sys.stdout.write(summary() + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # `validate big.jsonl | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -392,8 +412,8 @@ def validate_cmd(
     raise typer.Exit(0 if tally.ok else 1)
 
 
-def _with_progress(stream: BinaryIO, size: int) -> Iterator[bytes]:
-    """The lines of `stream`, advancing a progress bar on stderr (only used on a terminal).
+def _with_progress(lines: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The `lines`, advancing a progress bar on stderr (only used on a terminal).
 
     Event lines keep going to standard output: through the bar's console when standard output is
     the same terminal (so they scroll above it), untouched when it is a pipe or a file."""
@@ -410,7 +430,7 @@ def _with_progress(stream: BinaryIO, size: int) -> Iterator[bytes]:
     ) as bar:
         task = bar.add_task("validating", total=size)
         pending = 0
-        for raw in stream:
+        for raw in lines:
             pending += len(raw)
             if pending >= 1 << 18:
                 bar.advance(task, pending)

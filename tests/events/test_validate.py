@@ -20,7 +20,7 @@ import pytest
 
 from cwscodegen.cli import main
 from cwscodegen.events.examples import EventGenerator
-from cwscodegen.events.validate import Event, Malformed, SnapshotChecker, check_events, iter_events
+from cwscodegen.events.validate import Event, Malformed, SnapshotChecker, check_events, iter_events, keyword_location
 from cwscodegen.store.refs import pointer
 from cwscodegen.store.snapshots import list_versions, load_schema_file, load_snapshot
 from cwscodegen.store.validators import first_error, make_validator
@@ -190,7 +190,14 @@ def test_every_verdict_is_jsonschemas_with_its_first_error(capsys: pytest.Captur
         for name in versions:
             error = first_error(oracle[name], event)
             if error is not None:
-                expected.append({"version": name, "pointer": pointer(*error.absolute_path), "message": error.message})
+                expected.append(
+                    {
+                        "version": name,
+                        "pointer": pointer(*error.absolute_path),
+                        "message": error.message,
+                        "schema": keyword_location(oracle[name].schema, error.absolute_schema_path),
+                    }
+                )
         assert row["rejected"] == expected
         assert row["ok"] == (not expected)
     assert summary == {
