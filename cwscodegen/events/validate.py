@@ -121,7 +121,7 @@ DEFAULT_MAX_LINE_BYTES = 64 << 20
 
 
 def read_lines(stream: BinaryIO, source: str, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[bytes]:
-    """The lines of `stream` (newline kept), none longer than `max_line_bytes`: input without
+    """The lines of `stream` (newline kept), none longer than `max_line_bytes` (newline included): input without
     newlines (`/dev/zero`, a binary file) ends with one `UserError` naming `source` and the line
     instead of growing memory. (`events.inputs.read_lines` does the same for shards.)"""
     number = 0
