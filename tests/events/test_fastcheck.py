@@ -34,7 +34,8 @@ def _load(folder: Path) -> list[Snapshot]:
 
 
 SHIPPED_SNAPSHOTS = _load(SHIPPED)
-HISTORY_SNAPSHOTS = _load(HISTORY)
+# The upstream files are named NN_date_commit.json; as snapshots they are u01..u59.
+HISTORY_SNAPSHOTS = [load_schema_file(path, f"u{path.name[:2]}") for path in sorted(HISTORY.glob("[0-9]*.json"))]
 
 
 def test_every_shipped_and_historical_snapshot_gets_the_fast_path() -> None:
