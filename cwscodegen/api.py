@@ -313,6 +313,8 @@ def validate(
     value longer than `max_line_bytes` (default 64 MiB) is malformed; lines themselves are bounded
     by the reader (`events.validate.read_lines`).
     """
+    if isinstance(events, (str, bytes)):  # iterating would check one character at a time
+        raise TypeError("validate: give an iterable of lines (text.splitlines()) or of documents, not one string")
     from cwscodegen.events import validate as check
     from cwscodegen.store.snapshots import check_version_name, list_versions, load_snapshot, version_key
 
