@@ -289,7 +289,8 @@ class Validation(Iterator["Verdict"]):
 
     @property
     def ok(self) -> bool:
-        """Every event read so far is accepted by every selected snapshot (and none is malformed)."""
+        """Every event read so far is accepted by every selected snapshot (and none is malformed),
+        and at least one was read."""
         return self.tally.ok
 
 
@@ -300,6 +301,7 @@ def validate(
     json_lines: bool = False,
     schemas: PathLike | None = None,
     root: PathLike | None = None,
+    max_line_bytes: int | None = None,
 ) -> Validation:
     """Check events against the snapshots named in `versions` (default: all of them), lazily.
 
@@ -307,7 +309,9 @@ def validate(
     pretty-printed events one after another, told apart by the first line unless `json_lines`)
     or parsed documents (anything else: dicts, lists, numbers). The kind is taken from the first
     item, so a JSON string event must be given as a line. Malformed lines are verdicts, not
-    errors; an unknown version raises `UserError` at once, before any event is read.
+    errors; an unknown version raises `UserError` at once, before any event is read. A multi-line
+    value longer than `max_line_bytes` (default 64 MiB) is malformed; lines themselves are bounded
+    by the reader (`events.validate.read_lines`).
     """
     if isinstance(events, (str, bytes)):  # iterating would check one character at a time
         raise TypeError("validate: give an iterable of lines (text.splitlines()) or of documents, not one string")
@@ -327,11 +331,12 @@ def validate(
             raise UserError(f"--version: unknown version {name!r} in {folder} (known: {', '.join(known)})")
     chosen = tuple(sorted(set(versions), key=version_key)) if versions else tuple(known)
     checkers = [check.SnapshotChecker(load_snapshot(folder, name)) for name in chosen]
-    verdicts = check.check_events(_parsed(iter(events), "lines" if json_lines else "auto"), checkers)
+    limit = check.DEFAULT_MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
+    verdicts = check.check_events(_parsed(iter(events), "lines" if json_lines else "auto", limit), checkers)
     return Validation(verdicts, chosen, check.Tally(versions=chosen))
 
 
-def _parsed(items: Iterator[Any], line_mode: str) -> Iterator[Event | Malformed]:
+def _parsed(items: Iterator[Any], line_mode: str, max_value_bytes: int) -> Iterator[Event | Malformed]:
     """Events from raw lines or from documents, whichever the first item is (see `validate`)."""
     from cwscodegen.events.validate import Event, iter_events
 
@@ -339,7 +344,7 @@ def _parsed(items: Iterator[Any], line_mode: str) -> Iterator[Event | Malformed]
     if first is None:
         return
     if isinstance(first, (bytes, str)):
-        yield from iter_events(_as_bytes(first, items), line_mode)
+        yield from iter_events(_as_bytes(first, items), line_mode, max_value_bytes)
         return
     yield Event(1, first)
     for number, document in enumerate(items, start=2):
