@@ -20,7 +20,7 @@ every pair of 59 snapshots prepares each snapshot once.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any, cast
 
@@ -72,6 +72,11 @@ MODELLED = frozenset(
     ]
 )
 TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
+# draft-04's `integer`: a number written without fraction or exponent, so `1.0` is not one (from
+# draft-06 on it is). A type of its own, so the two never compare equal.
+STRICT_INTEGER = "integer(draft-04)"
+# Keywords a draft's validator asserts inside another keyword's implementation.
+_ASSERTED_WITHIN = {"draft2019-09": ("minContains", "maxContains"), "draft2020-12": ("minContains", "maxContains")}
 _LEGACY_REF = ("draft4", "draft6", "draft7")
 # Not annotations of a place: structure ($defs), identity and dialect (reported once, at the root).
 _NOT_NOTES = frozenset({"then", "else", "definitions", "$defs", "$schema", "$id", "id"})
@@ -115,6 +120,21 @@ def json_type(value: Any) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+def with_twins(values: Iterable[Any]) -> list[Any]:
+    """`values` and the numbers equal to them (`enum: [1]` also accepts `1.0` and `0` accepts
+    `-0.0`), which draft-04's `integer` tells apart: a check on the listed value alone misses them."""
+    out: list[Any] = []
+    for value in values:
+        out.append(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if isinstance(value, int) and float(value) == value:
+            out += [float(value), -0.0] if value == 0 else [float(value)]
+        elif isinstance(value, float) and value.is_integer():
+            out += [int(value), -value] if value == 0 else [int(value)]
+    return out
 
 
 _INTERN: dict[Any, int] = {}
@@ -250,17 +270,19 @@ class Node:
 class Prepared:
     """A document in normal form: root, definitions by name, every `$ref` target, validator."""
 
-    def __init__(self, document: Any, source: str) -> None:
+    def __init__(self, document: Any, source: str, draft: str | None = None) -> None:
+        """`draft` reads the document under another draft than it declares (one reading of an
+        undeclared document); by default, the draft it declares."""
         self.document = document
         self.source = source
-        self.draft = draft_of(document)
+        self.draft = draft or draft_of(document)
         self.resolver = Resolver(document, source)
         from cwscodegen.store.validators import check_schema, validator_class
 
-        check_schema(document, source)  # a schema its own draft rejects gets one line, not a traceback
+        check_schema(document, source, self.draft)  # one line naming the place, not a traceback
 
-        cls = validator_class(document)
-        self.asserting = frozenset(cls.VALIDATORS)
+        cls = validator_class(document, self.draft)
+        self.asserting = frozenset(cls.VALIDATORS) | frozenset(_ASSERTED_WITHIN.get(self.draft, ()))
         self.formats = frozenset(cls.FORMAT_CHECKER.checkers)
         self._validator: Any = None
         self.by_pointer: dict[str, Node] = {}
@@ -289,7 +311,7 @@ class Prepared:
         if self._validator is None:
             from cwscodegen.store.validators import make_validator
 
-            self._validator = make_validator(self.document)
+            self._validator = make_validator(self.document, draft=self.draft)
         return self._validator
 
     def key_for(self, ref: str, where: str) -> str:
@@ -348,7 +370,8 @@ class Prepared:
             return
         if key == "type":
             names = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
-            node.types = frozenset(str(t) for t in names)
+            strict = self.draft == "draft4"
+            node.types = frozenset(STRICT_INTEGER if strict and t == "integer" else str(t) for t in names)
         elif key in ("enum", "const"):
             values = [value] if key == "const" else list(value) if isinstance(value, list) else []
             _restrict_enum(node, values)
@@ -473,6 +496,12 @@ def _noop_keywords(node: Node) -> None:
             del node.kw[key]
     if node.kw.get("required") == frozenset():
         del node.kw["required"]
+    if node.contains is None or (node.kw.get("minContains") == 0 and "maxContains" not in node.kw):
+        node.contains = None  # minContains 0 alone lets `contains` pass every array
+        node.kw.pop("minContains", None)
+        node.kw.pop("maxContains", None)
+    if node.kw.get("minContains") == 1:
+        del node.kw["minContains"]  # the default
     if node.additional is not None and node.additional.is_true:
         node.additional = None
     if node.items is not None and node.items.is_true:
@@ -607,21 +636,22 @@ class PairIndex:
         return a.sem == b.sem and a.refnames.isdisjoint(self.tainted_sem)
 
 
-_PREPARED: OrderedDict[int, tuple[Any, Prepared]] = OrderedDict()
+_PREPARED: OrderedDict[tuple[int, str], tuple[Any, Prepared]] = OrderedDict()
 
 
-def prepare(document: Any, source: str = "schema") -> Prepared:
-    """The normal form of `document`, cached by object identity (bounded, least recently used)."""
-    key = id(document)
+def prepare(document: Any, source: str = "schema", draft: str | None = None) -> Prepared:
+    """The normal form of `document` (read under `draft`, by default the declared one), cached by
+    object identity and draft (bounded, least recently used)."""
+    key = (id(document), draft or draft_of(document))
     hit = _PREPARED.get(key)
     if hit is not None and hit[0] is document and hit[1].source == source:
         _PREPARED.move_to_end(key)
         return hit[1]
-    prep = Prepared(document, source)
+    prep = Prepared(document, source, draft)
     _PREPARED[key] = (document, prep)
     if len(_PREPARED) > _CACHE_SIZE:
         _PREPARED.popitem(last=False)
     return prep
 
 
-__all__ = ["Node", "PairIndex", "Prepared", "canon", "escape", "json_type", "prepare"]
+__all__ = ["STRICT_INTEGER", "Node", "PairIndex", "Prepared", "canon", "escape", "json_type", "prepare", "with_twins"]

@@ -31,7 +31,7 @@ from typing import Any
 from jsonschema.exceptions import best_match
 
 from cwscodegen.engine.changes import Direction, Witness
-from cwscodegen.engine.normalize import TYPES, Node, Prepared, json_type
+from cwscodegen.engine.normalize import STRICT_INTEGER, TYPES, Node, Prepared, json_type, with_twins
 from cwscodegen.store.refs import pointer
 
 Step = tuple[str, Any]
@@ -131,7 +131,7 @@ def _hints(node: Node) -> list[str]:
     for part in _conjuncts(node, loose=True)[:8]:
         kw = part.kw
         if part.types is not None:
-            found += [t for t in _TYPE_ORDER if t in part.types]
+            found += [t for t in _TYPE_ORDER if t in _plain_types(part.types)]
         if part.props or part.patterns or part.additional is not None or "required" in kw:
             found.append("object")
         if part.prefix or part.items is not None or part.contains is not None or "minItems" in kw:
@@ -143,8 +143,14 @@ def _hints(node: Node) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _plain_types(types: Iterable[str]) -> set[str]:
+    """Type names as the value generators know them: draft-04's `integer` is generated as an
+    integer (the float twins `_numbers` adds are then refused by that draft's validator)."""
+    return {"integer" if t == STRICT_INTEGER else t for t in types}
+
+
 def _types(node: Node) -> list[str]:
-    allowed = set(TYPES) if node.types is None else set(node.types)
+    allowed = set(TYPES) if node.types is None else _plain_types(node.types)
     if "number" in allowed:
         allowed.add("integer")
     hints = _hints(node)
@@ -292,7 +298,7 @@ def _options(node: Node, depth: int) -> Iterator[Any]:
     if node.false:
         return
     if node.enum is not None:
-        yield from node.enum_raw
+        yield from with_twins(node.enum_raw)
         return
     target = node.prep.targets.get(node.ref) if node.ref is not None else None
     parts = list(node.allof) + ([target] if target is not None else [])
@@ -445,7 +451,7 @@ def _candidates(node: Node, depth: int) -> Iterator[Any]:
     if node.false:
         return
     if node.enum is not None:
-        yield from node.enum_raw
+        yield from with_twins(node.enum_raw)
         return
     first = _try_minimal(node, depth)
     if first is not _NOTHING:
@@ -502,7 +508,8 @@ def _numbers(node: Node, integer: bool) -> list[Any]:
     smallest = min(valid, key=abs)
     valid = [smallest] + [x for x in valid if x != smallest]
     out: list[Any] = [int(x) if x.denominator == 1 else float(x) for x in valid]
-    out += [float(x) for x in out[:2] if isinstance(x, int) and abs(x) < 2**53]  # 1.0: not a draft-04 integer
+    twins = sorted((x for x in out[:2] if isinstance(x, int) and abs(x) < 2**53), key=lambda x: x == 0)
+    out += [float(x) for x in twins]  # 1.0: not a draft-04 integer (nor -0.0, added by `with_twins`)
     return out
 
 
