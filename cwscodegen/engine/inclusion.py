@@ -40,6 +40,8 @@ _ATOMS: dict[str, frozenset[str]] = {
 }
 INTEGERS = ("integer", STRICT_INTEGER)
 _SMALL_RANGE = 64
+# Proof depth: deeper pairs answer UNKNOWN (sound) instead of exhausting Python's stack.
+MAX_PROOF_DEPTH = 80
 
 
 class Answer(str, Enum):
@@ -159,6 +161,8 @@ class Inclusion:
             self._low[-1] = min(self._low[-1], depth)
             return YES
         here = len(self._stack)
+        if here >= MAX_PROOF_DEPTH:
+            return UNKNOWN
         self._stack.append(key)
         self._depth_of[key] = here
         self._low.append(here)

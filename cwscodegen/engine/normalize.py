@@ -81,6 +81,10 @@ _LEGACY_REF = ("draft4", "draft6", "draft7")
 # Not annotations of a place: structure ($defs), identity and dialect (reported once, at the root).
 _NOT_NOTES = frozenset({"then", "else", "definitions", "$defs", "$schema", "$id", "id"})
 _CACHE_SIZE = 256
+# JSON nesting the engine reads (a schema level is about two: `properties`, then the name). The
+# CWS snapshots nest about 12 deep; past this, recursive proofs and validators would run out of
+# stack, so such a document is refused with one line rather than a traceback.
+MAX_NESTING = 160
 
 Canon = tuple[Any, ...]
 
@@ -164,6 +168,7 @@ class Node:
         "depschemas",
         "else_",
         "enum",
+        "enum_only",
         "enum_raw",
         "false",
         "full",
@@ -200,6 +205,7 @@ class Node:
         self.types: frozenset[str] | None = None
         self.enum: tuple[Canon, ...] | None = None
         self.enum_raw: tuple[Any, ...] = ()
+        self.enum_only: frozenset[Canon] | None = None
         self.kw: dict[str, Any] = {}
         self.props: dict[str, Node] = {}
         self.patterns: dict[str, Node] = {}
@@ -248,6 +254,8 @@ class Node:
             return False
         if self.synthetic and self.is_true:
             return True
+        if self.enum_only is not None:  # a set lookup: jsonschema scans the list (n^2 over an enum)
+            return canon(value) in self.enum_only
         if self._validator is None:
             self._validator = self.prep.validator.evolve(schema=self.raw)
         return bool(self._validator.is_valid(value))
@@ -276,6 +284,7 @@ class Prepared:
         self.document = document
         self.source = source
         self.draft = draft or draft_of(document)
+        _check_nesting(document, source)
         self.resolver = Resolver(document, source)
         from cwscodegen.store.validators import check_schema, validator_class
 
@@ -450,6 +459,19 @@ class Prepared:
             node.unknown[key] = canon(value)
 
 
+def _check_nesting(document: Any, source: str) -> None:
+    """A `UserError` when `document` nests deeper than `MAX_NESTING` (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise UserError(f"{source}: nested deeper than {MAX_NESTING} levels; the engine does not read it")
+        if isinstance(value, Mapping):
+            stack += [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            stack += [(v, depth + 1) for v in value]
+
+
 def _at(document: Any, where: str) -> Any:
     node = document
     from cwscodegen.store.refs import unescape
@@ -480,9 +502,9 @@ def _restrict_enum(node: Node, values: list[Any]) -> None:
     node.enum_raw = tuple(v for _, v in pairs)
 
 
-def _assertions(node: Node) -> bool:
+def _assertions(node: Node, *, enum: bool = True) -> bool:
     return bool(
-        node.false or node.types is not None or node.enum is not None or node.kw or node.props
+        node.false or node.types is not None or (enum and node.enum is not None) or node.kw or node.props
         or node.patterns or node.additional is not None or node.prefix or node.items is not None
         or node.contains is not None or node.names is not None or node.depschemas or node.allof
         or node.anyof or node.oneof or node.not_ is not None or node.if_ is not None or node.unknown
@@ -533,6 +555,8 @@ def _sem_key(node: Node) -> Any:
 def finish(node: Node) -> None:
     """Compute `sem`, `full` and `refnames` from the node's fields and its children's ids."""
     _noop_keywords(node)
+    plain_enum = node.enum is not None and node.ref is None and not _assertions(node, enum=False)
+    node.enum_only = frozenset(node.enum or ()) if plain_enum else None
     node.sem = intern(_sem_key(node))
     full_key = (
         node.sem,

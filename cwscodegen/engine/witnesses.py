@@ -38,6 +38,9 @@ Step = tuple[str, Any]
 
 MAX_DEPTH = 16  # recursion guard for `minimal` (a required cycle has no finite value)
 ROOT_BUDGET = 300  # root-level validations per `find`/`find_document` call
+# Largest array, string or object a witness may hold: `minItems: 10**9` gets no witness ("too
+# large") rather than a value whose building and validation would stall a pre-commit hook.
+MAX_SIZE = 4096
 _TYPE_ORDER = ("object", "string", "integer", "number", "boolean", "array", "null")
 FORMAT_SAMPLES: dict[str, str] = {
     "date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "time": "00:00:00Z",
@@ -415,6 +418,8 @@ def _min_object(node: Node, depth: int) -> dict[str, Any]:
         if len(out) >= node.kw.get("minProperties", 0):
             break
         out.setdefault(key, _value_for([node.props[key]], depth + 1))
+    if node.kw.get("minProperties", 0) > MAX_SIZE:
+        raise NoValue(f"too large: an object of {node.kw['minProperties']} members")
     if len(out) < node.kw.get("minProperties", 0) and node.additional is None:
         out.update({f"x_extra_{i}": "" for i in range(node.kw["minProperties"] - len(out))})
     for key, schema in node.depschemas.items():
@@ -424,16 +429,27 @@ def _min_object(node: Node, depth: int) -> dict[str, Any]:
 
 
 def _min_array(node: Node, depth: int) -> list[Any]:
+    least = node.kw.get("minItems", 0)
+    if least > MAX_SIZE:
+        raise NoValue(f"too large: an array of {least} items")
     out: list[Any] = []
-    for index in range(node.kw.get("minItems", 0)):
+    used: set[str] = set()
+    unique = bool(node.kw.get("uniqueItems"))
+    for index in range(least):
         nodes = _item_nodes([node], index)
         pool = [_value_for(nodes, depth + 1)]
-        if node.kw.get("uniqueItems") and nodes:
+        if unique and nodes:
             pool += list(islice(_candidates(nodes[0], depth + 1), 30))
-        used = {_key(v) for v in out}
-        out.append(next((v for v in pool if _key(v) not in used), pool[0]))
+        value = next((v for v in pool if _key(v) not in used), pool[0]) if unique else pool[0]
+        if unique:
+            used.add(_key(value))
+        out.append(value)
     min_contains = node.kw.get("minContains", 1)
-    if node.contains is not None and min_contains > 0 and not any(node_accepts(node.contains, v) for v in out):
+    if (
+        node.contains is not None
+        and 0 < min_contains <= MAX_SIZE
+        and not any(node_accepts(node.contains, v) for v in out)
+    ):
         out += [_minimal(node.contains, depth + 1)] * min_contains
     return out
 
@@ -525,7 +541,9 @@ def _strings(node: Node) -> list[str]:
     if pattern is not None:
         seeds += _regex_samples(pattern)
     seeds += list(_STRINGS) + [s for f, s in FORMAT_SAMPLES.items() if f != fmt]
-    seeds += ["a" * n for n in (low, high or 0, low + 1, 8, 64, 256, 1024, 4096)]
+    if low > MAX_SIZE:
+        return []  # too large to build: no witness rather than a stall
+    seeds += ["a" * n for n in (low, high or 0, low + 1, 8, 64, 256, 1024, 4096) if n <= MAX_SIZE]
     out: list[str] = []
     for seed in seeds:
         if high is not None and len(seed) > high:
