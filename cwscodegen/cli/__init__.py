@@ -137,7 +137,7 @@ def diff_cmd(
     check_format(fmt)
     settings = _settings(schemas=schemas, mode=mode)
     from cwscodegen.engine import compare, rules
-    from cwscodegen.review.accepted import apply, load_configured
+    from cwscodegen.review.accepted import apply, identify, load_configured
 
     if against is not None:
         if new is not None:
@@ -155,7 +155,7 @@ def diff_cmd(
         old_snap = resolve_spec(old, settings.schemas)
         new_snap = resolve_spec(new, settings.schemas)
     entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
-    report = apply(compare.diff(old_snap, new_snap), entries)
+    report = apply(compare.diff(old_snap, new_snap), entries, identify(old_snap, new_snap, settings.schemas))
     view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt))
     typer.echo(render(view, fmt, color=_color(fmt)), nl=False)
     raise typer.Exit(1 if view.failing else 0)
@@ -179,7 +179,7 @@ def compat_cmd(
     check_format(fmt)
     settings = _settings(schemas=schemas, mode=mode)
     from cwscodegen.engine import compare, rules
-    from cwscodegen.review.accepted import load_configured, mark, unused
+    from cwscodegen.review.accepted import identify, load_configured, mark, unused
 
     entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
     snapshots = load_all(settings.schemas)
@@ -187,11 +187,12 @@ def compat_cmd(
     witnesses = fmt in ("json", "markdown")  # text and annotations stay brief: no witness search
     views: list[DiffView] = []
     used: set[int] = set()
-    for old_snap, new_snap in zip(snapshots, snapshots[1:]):
-        report, hits = mark(compare.diff(old_snap, new_snap, witnesses=witnesses), entries)
+    checked = [identify(a, b, settings.schemas) for a, b in zip(snapshots, snapshots[1:])]
+    for (old_snap, new_snap), sides in zip(zip(snapshots, snapshots[1:]), checked):
+        report, hits = mark(compare.diff(old_snap, new_snap, witnesses=witnesses), entries, sides)
         used |= hits
         views.append(DiffView(report, old_snap, new_snap, settings.mode, not no_api, root))
-    stale = unused(entries, used)
+    stale = unused(entries, used, [s for s in checked if s is not None])
     typer.echo(render_compat(views, stale, fmt, mode=settings.mode, root=root, color=_color(fmt)), nl=False)
     raise typer.Exit(1 if stale or any(v.failing for v in views) else 0)
 
@@ -303,7 +304,7 @@ def changelog_cmd(
 
     entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
     snapshots = [load_snapshot(settings.schemas, name) for name in names]
-    log = changelog.build(snapshots, settings.mode, accepted=entries)
+    log = changelog.build(snapshots, settings.mode, accepted=entries, schemas=settings.schemas)
     _emit(changelog.render_markdown(log), output)
 
 

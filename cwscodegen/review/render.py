@@ -259,7 +259,7 @@ def stale_lines(stale: Iterable[dict[str, Any]]) -> list[str]:
     return [
         f"warning: stale accepted break {entry.get('file', '?')}:{entry.get('line', '?')}: "
         f"{entry.get('old')} → {entry.get('new')} {entry.get('rule')} at {entry.get('pointer')} "
-        "matches no breaking change"
+        f"{entry.get('why', 'matches no breaking change')}"
         for entry in stale
     ]
 
@@ -397,7 +397,7 @@ def _change_json(change: Change, view: DiffView, msg: MessageFn) -> dict[str, An
 
 
 def _stale_json(entry: dict[str, Any]) -> dict[str, Any]:
-    keys = ("old", "new", "rule", "pointer", "reason", "file", "line")
+    keys = ("old", "new", "rule", "pointer", "reason", "file", "line", "why")
     return {k: entry.get(k) for k in keys}
 
 
