@@ -31,6 +31,15 @@ app = typer.Typer(
 SchemasOpt = Annotated[
     Optional[Path], typer.Option("--schemas", help="Snapshot folder (overrides [tool.cwscodegen] schemas).")
 ]
+DraftOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--default-draft",
+        metavar="draft-04|draft-06|draft-07|2019-09|2020-12",
+        help="Read snapshots without $schema under this draft (default: the default-draft setting, else "
+        "every draft that accepts them, worst verdict wins).",
+    ),
+]
 OutputOpt = Annotated[
     Optional[Path], typer.Option("--output", help="Bindings folder (overrides [tool.cwscodegen] output).")
 ]
@@ -129,13 +138,14 @@ def diff_cmd(
     no_api: NoApiOpt = False,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error."""
     from cwscodegen.review.render import DiffView, check_format, render
     from cwscodegen.store.snapshots import list_versions, resolve_spec
 
     check_format(fmt)
-    settings = _settings(schemas=schemas, mode=mode)
+    settings = _settings(schemas=schemas, mode=mode, default_draft=default_draft)
     from cwscodegen.engine import compare, rules
     from cwscodegen.review.accepted import apply, identify, load_configured
 
@@ -155,7 +165,8 @@ def diff_cmd(
         old_snap = resolve_spec(old, settings.schemas)
         new_snap = resolve_spec(new, settings.schemas)
     entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
-    report = apply(compare.diff(old_snap, new_snap), entries, identify(old_snap, new_snap, settings.schemas))
+    report = compare.diff(old_snap, new_snap, default_draft=settings.default_draft)
+    report = apply(report, entries, identify(old_snap, new_snap, settings.schemas))
     view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt))
     typer.echo(render(view, fmt, color=_color(fmt)), nl=False)
     raise typer.Exit(1 if view.failing else 0)
@@ -168,6 +179,7 @@ def compat_cmd(
     no_api: NoApiOpt = False,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Check every snapshot against its predecessor, honouring accepted breaks (the pre-commit hook).
 
@@ -177,7 +189,7 @@ def compat_cmd(
     from cwscodegen.store.snapshots import load_all
 
     check_format(fmt)
-    settings = _settings(schemas=schemas, mode=mode)
+    settings = _settings(schemas=schemas, mode=mode, default_draft=default_draft)
     from cwscodegen.engine import compare, rules
     from cwscodegen.review.accepted import identify, load_configured, mark, unused
 
@@ -189,7 +201,8 @@ def compat_cmd(
     used: set[int] = set()
     checked = [identify(a, b, settings.schemas) for a, b in zip(snapshots, snapshots[1:])]
     for (old_snap, new_snap), sides in zip(zip(snapshots, snapshots[1:]), checked):
-        report, hits = mark(compare.diff(old_snap, new_snap, witnesses=witnesses), entries, sides)
+        report = compare.diff(old_snap, new_snap, witnesses=witnesses, default_draft=settings.default_draft)
+        report, hits = mark(report, entries, sides)
         used |= hits
         views.append(DiffView(report, old_snap, new_snap, settings.mode, not no_api, root))
     stale = unused(entries, used, [s for s in checked if s is not None])
@@ -241,19 +254,23 @@ def matrix_cmd(
     output: FileOutOpt = None,
     mode: VerdictModeOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Compatibility of every ordered pair of snapshots, and of each version with all older ones."""
     if fmt not in MATRIX_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(MATRIX_FORMATS)})")
-    settings = _settings(schemas=schemas, mode=mode)
+    settings = _settings(schemas=schemas, mode=mode, default_draft=default_draft)
     _check_output(output)
+    from functools import partial
+
+    from cwscodegen.engine import compare
     from cwscodegen.review import matrix
     from cwscodegen.store.snapshots import load_all
 
     snapshots = load_all(settings.schemas)
     if len(snapshots) < 2:
         raise UserError(f"{settings.schemas}: a matrix needs at least two snapshots, found {len(snapshots)}")
-    result = matrix.compute(snapshots, settings.mode)
+    result = matrix.compute(snapshots, settings.mode, partial(compare.verdicts, default_draft=settings.default_draft))
     if fmt == "svg":
         from cwscodegen.review.heatmap import render_svg
 
@@ -290,13 +307,14 @@ def changelog_cmd(
     mode: VerdictModeOpt = None,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Markdown changelog from FROM to TO, newest first: breaking changes with witnesses, then
     compatible, then documentation-only ones, and the suggested version bump per release."""
     from cwscodegen.review import changelog
     from cwscodegen.store.snapshots import list_versions, load_snapshot
 
-    settings = _settings(schemas=schemas, mode=mode)
+    settings = _settings(schemas=schemas, mode=mode, default_draft=default_draft)
     names = changelog.select_range(list_versions(settings.schemas), start, end, settings.schemas)
     _check_output(output)
     from cwscodegen.engine import rules
@@ -304,7 +322,19 @@ def changelog_cmd(
 
     entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
     snapshots = [load_snapshot(settings.schemas, name) for name in names]
-    log = changelog.build(snapshots, settings.mode, accepted=entries, schemas=settings.schemas)
+    from functools import partial
+
+    from cwscodegen.engine import compare
+
+    draft = settings.default_draft
+    log = changelog.build(
+        snapshots,
+        settings.mode,
+        accepted=entries,
+        schemas=settings.schemas,
+        diff=partial(compare.diff, default_draft=draft),
+        verdicts=partial(compare.verdicts, default_draft=draft),
+    )
     _emit(changelog.render_markdown(log), output)
 
 

@@ -66,8 +66,13 @@ def first_error(validator: Validator, instance: Any) -> jsonschema.ValidationErr
 def accepting_drafts(document: Any) -> tuple[str, ...]:
     """The supported drafts whose meta-schema accepts `document`, oldest first (its readings when
     it declares no `$schema`). Checked with jsonschema, offline (the meta-schemas ship with it)."""
+    from cwscodegen.errors import UserError
     from cwscodegen.store.refs import ALL_DRAFTS
 
+    try:
+        _check_patterns(document, "")  # `format: regex` in every draft's meta-schema
+    except UserError:
+        return ()
     return tuple(d for d in ALL_DRAFTS if _meta_valid(document, d))
 
 
