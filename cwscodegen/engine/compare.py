@@ -145,16 +145,18 @@ def readings(old: Any, new: Any, sources: tuple[str, str], default_draft: str | 
             if not found:
                 _refuse(document, source)
             options.append(list(found))
-    if len(options[0]) > 1 and len(options[1]) > 1 and set(options[0]) & set(options[1]):
+    both = None not in options[0] and None not in options[1]
+    if both and set(options[0]) & set(options[1]):
         pairs = [(d, d) for d in options[0] if d in options[1]]
     else:
         pairs = [(a, b) for a in options[0] for b in options[1]]
-    if len(pairs) == 1 and default_draft is None:
-        return [("", pairs[0])]
+    if pairs == [(None, None)]:
+        return [("", (None, None))]
     out: list[Reading] = []
     for drafts in pairs:
         parts = [f"{side} read as {DRAFT_LABELS[d]}" for side, d in zip(("old", "new"), drafts) if d is not None]
-        out.append((", ".join(parts), drafts))
+        same = drafts[0] is not None and drafts[0] == drafts[1]
+        out.append((f"both read as {DRAFT_LABELS[str(drafts[0])]}" if same else ", ".join(parts), drafts))
     return out
 
 

@@ -694,6 +694,7 @@ def _probes(accept: Node, reject: Node) -> Iterator[Any]:
     target = _resolved(reject)
     parts = _conjuncts(target, loose=True)
     keys = sorted({k for part in parts for k in part.props if k not in base})
+    keys += sorted({k for part in parts for k in part.kw.get("dependentRequired", {}) if k not in base} - set(keys))
     keys += [k for part in parts for p in sorted(part.patterns) if (k := _pattern_key(p, parts)) is not None]
     for key in keys:
         for value in _GENERIC:
