@@ -167,7 +167,7 @@ def _refuse(document: Any, source: str) -> NoReturn:
     from cwscodegen.store.validators import check_schema
 
     tried = ", ".join(DRAFT_LABELS.values())
-    why = f"declares no $schema, and no supported draft accepts it (tried {tried})"
+    why = f"declares no $schema; no supported draft accepts it: tried {tried}"
     try:
         check_schema(document, source, DEFAULT_DRAFT)
     except UserError as exc:

@@ -368,8 +368,30 @@ class Prepared:
                     node.notes[key] = value
                 continue
             self._keyword(node, raw, where, key, value)
+        self._unevaluated(node, raw, where)
         if node.ref is not None:
             node.sibling_asserts = bool(_assertions(node))
+
+    def _unevaluated(self, node: Node, raw: Mapping[str, Any], where: str) -> None:
+        """`unevaluatedProperties`/`unevaluatedItems` read exactly where no in-place applicator
+        (allOf, anyOf, oneOf, not, if, $ref, dependentSchemas, ...) can evaluate anything: then they
+        mean `additionalProperties` / the items after the tuple, or nothing when those are present.
+        Elsewhere they stay unknown keywords (UNKNOWN whenever the other side must hold them)."""
+        in_place = (
+            node.allof or node.anyof or node.oneof or node.not_ is not None or node.if_ is not None
+            or node.ref is not None or node.depschemas or {"$dynamicRef", "$recursiveRef"} & node.unknown.keys()
+        )  # fmt: skip
+        if in_place:
+            return
+        if "unevaluatedProperties" in node.unknown:
+            del node.unknown["unevaluatedProperties"]
+            if "additionalProperties" not in raw:
+                node.additional = self._child(raw["unevaluatedProperties"], where, "unevaluatedProperties")
+        if "unevaluatedItems" in node.unknown and node.contains is None and "contains" not in raw:
+            del node.unknown["unevaluatedItems"]
+            tail = "additionalItems" if isinstance(raw.get("items"), list) else "items"
+            if tail not in raw:
+                node.items = self._child(raw["unevaluatedItems"], where, "unevaluatedItems")
 
     def _keyword(self, node: Node, raw: Mapping[str, Any], where: str, key: str, value: Any) -> None:
         if key not in MODELLED:

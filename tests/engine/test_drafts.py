@@ -255,3 +255,40 @@ def test_long_enums_are_decided_by_value() -> None:
     report = compare.diff_documents(old, new)
     assert report.backward is Effect.BREAKING and report.forward.breaks
     assert witnesses(report, Direction.BACKWARD) == [0]
+
+
+OBJ = {"$schema": S2020, "type": "object", "properties": {"a": {}}}
+ARR = {"$schema": S2020, "type": "array", "prefixItems": [{"type": "string"}]}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (OBJ, {**OBJ, "unevaluatedProperties": False}, (Effect.BREAKING, Effect.COMPATIBLE)),
+        ({**OBJ, "additionalProperties": False}, {**OBJ, "unevaluatedProperties": False}, (Effect.NONE, Effect.NONE)),
+        (
+            {**OBJ, "unevaluatedProperties": False},
+            {**OBJ, "properties": {"a": {}, "b": {}}, "unevaluatedProperties": False},
+            (Effect.COMPATIBLE, Effect.BREAKING),
+        ),
+        ({**ARR, "items": False}, {**ARR, "unevaluatedItems": False}, (Effect.NONE, Effect.NONE)),
+        (ARR, {**ARR, "unevaluatedItems": {"type": "integer"}}, (Effect.BREAKING, Effect.COMPATIBLE)),
+    ],
+)
+def test_unevaluated_keywords_are_exact_without_in_place_applicators(
+    old: dict[str, Any], new: dict[str, Any], expected: tuple[Effect, Effect]
+) -> None:
+    report = compare.diff_documents(old, new)
+    assert (report.backward, report.forward) == expected
+    for index, (source, target) in enumerate(((old, new), (new, old))):
+        if not expected[index].breaks:
+            assert all(valid(target, v) for v in boundary_values(old, new) if valid(source, v))
+        else:
+            direction = (Direction.BACKWARD, Direction.FORWARD)[index]
+            assert all(valid(source, e) and not valid(target, e) for e in witnesses(report, direction))
+
+
+def test_unevaluated_with_an_in_place_applicator_stays_cautious() -> None:
+    old = {**ARR, "unevaluatedItems": False}
+    back, fwd = compare.verdicts_documents(old, {**old, "allOf": [{"prefixItems": [{}, {}]}]})
+    assert back.breaks and fwd.breaks  # undecided: the allOf may evaluate more items
