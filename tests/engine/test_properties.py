@@ -210,13 +210,13 @@ def check_at_boundaries(pair: Pair) -> None:
             )
 
 
-@settings(PROFILE, max_examples=60)
+@settings(PROFILE, max_examples=40)
 @given(pair=cross_draft_pairs())
 def test_cross_draft_pairs_survive_boundary_values(pair: Pair) -> None:
     check_at_boundaries(pair)
 
 
-@settings(PROFILE, max_examples=80)
+@settings(PROFILE, max_examples=40)
 @given(pair=small_pairs())
 def test_small_pairs_survive_boundary_values(pair: Pair) -> None:
     check_at_boundaries(pair)
