@@ -9,6 +9,7 @@ pip-install this project and its dependencies from the network; this way it runs
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -202,8 +203,12 @@ def test_compat_hook_refuses_a_break_until_it_is_accepted(
     report = done.stdout + done.stderr
     assert done.returncode != 0 and "FAIL v12 → v13" in report and "required-property-added" in report
 
+    hashes = "".join(
+        f'{side}_sha256 = "{hashlib.sha256((SHIPPED / name).read_text(encoding="utf-8").encode()).hexdigest()}"\n'
+        for side, name in (("old", "v12.json"), ("new", "v13.json"))
+    )
     entries = "".join(
-        f'[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "required-property-added"\npointer = "/required"\n'
+        f'[[accepted]]\nold = "v12"\nnew = "v13"\n{hashes}rule = "required-property-added"\npointer = "/required"\n'
         f'reason = "agent and title are always sent since {v}"\n\n'
         for v in ("7.52",)
     )
