@@ -326,7 +326,8 @@ class Validation(Iterator["Verdict"]):
 
     @property
     def ok(self) -> bool:
-        """Every event read so far is accepted by every selected snapshot (and none is malformed)."""
+        """Every event read so far is accepted by every selected snapshot (and none is malformed),
+        and at least one was read."""
         return self.tally.ok
 
 
@@ -337,6 +338,7 @@ def validate(
     json_lines: bool = False,
     schemas: PathLike | None = None,
     root: PathLike | None = None,
+    max_line_bytes: int | None = None,
 ) -> Validation:
     """Check events against the snapshots named in `versions` (default: all of them), lazily.
 
@@ -344,7 +346,9 @@ def validate(
     pretty-printed events one after another, told apart by the first line unless `json_lines`)
     or parsed documents (anything else: dicts, lists, numbers). The kind is taken from the first
     item, so a JSON string event must be given as a line. Malformed lines are verdicts, not
-    errors; an unknown version raises `UserError` at once, before any event is read.
+    errors; an unknown version raises `UserError` at once, before any event is read. A multi-line
+    value longer than `max_line_bytes` (default 64 MiB) is malformed; lines themselves are bounded
+    by the reader (`events.validate.read_lines`).
     """
     if isinstance(events, (str, bytes)):  # iterating would check one character at a time
         raise TypeError("validate: give an iterable of lines (text.splitlines()) or of documents, not one string")
@@ -364,11 +368,12 @@ def validate(
             raise UserError(f"--version: unknown version {name!r} in {folder} (known: {', '.join(known)})")
     chosen = tuple(sorted(set(versions), key=version_key)) if versions else tuple(known)
     checkers = [check.SnapshotChecker(load_snapshot(folder, name)) for name in chosen]
-    verdicts = check.check_events(_parsed(iter(events), "lines" if json_lines else "auto"), checkers)
+    limit = check.DEFAULT_MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
+    verdicts = check.check_events(_parsed(iter(events), "lines" if json_lines else "auto", limit), checkers)
     return Validation(verdicts, chosen, check.Tally(versions=chosen))
 
 
-def _parsed(items: Iterator[Any], line_mode: str) -> Iterator[Event | Malformed]:
+def _parsed(items: Iterator[Any], line_mode: str, max_value_bytes: int) -> Iterator[Event | Malformed]:
     """Events from raw lines or from documents, whichever the first item is (see `validate`)."""
     from cwscodegen.events.validate import Event, iter_events
 
@@ -376,7 +381,7 @@ def _parsed(items: Iterator[Any], line_mode: str) -> Iterator[Event | Malformed]
     if first is None:
         return
     if isinstance(first, (bytes, str)):
-        yield from iter_events(_as_bytes(first, items), line_mode)
+        yield from iter_events(_as_bytes(first, items), line_mode, max_value_bytes)
         return
     yield Event(1, first)
     for number, document in enumerate(items, start=2):
@@ -401,16 +406,18 @@ def generate(
     targets: Sequence[str] | None = None,
     root_class: str | None = None,
     root: PathLike | None = None,
+    jobs: int | None = None,
 ) -> GenerateResult:
     """Write the Python bindings of every snapshot (or of the named `versions`) into the output folder.
 
     Files change only when their bytes do, each atomically; a bad snapshot writes nothing. Files
-    the tool did not write are never touched.
+    the tool did not write are never touched. Snapshots render on `jobs` processes (default: all
+    cores), with the same bytes as one process.
     """
     from cwscodegen.bindings import codegen
 
     settings = project_settings(schemas=schemas, output=output, targets=targets, root_class=root_class, root=root)
-    return codegen.generate(settings, versions)
+    return codegen.generate(settings, versions, jobs)
 
 
 def check(
@@ -421,12 +428,16 @@ def check(
     targets: Sequence[str] | None = None,
     root_class: str | None = None,
     root: PathLike | None = None,
+    full: bool = False,
+    jobs: int | None = None,
 ) -> CheckResult:
     """Compare the output folder with what `generate` would write (same keywords); `.ok` when equal.
 
-    When every manifest's hashes match, nothing is rendered and the code generator is not imported.
+    When every manifest's hashes match, nothing is rendered and the code generator is not imported;
+    a hand edit committed with a recomputed hash passes that. `full` renders everything (on `jobs`
+    processes) and compares bytes, which nothing gets past.
     """
     from cwscodegen.bindings import codegen
 
     settings = project_settings(schemas=schemas, output=output, targets=targets, root_class=root_class, root=root)
-    return codegen.check(settings, versions)
+    return codegen.check(settings, versions, full=full, jobs=jobs)

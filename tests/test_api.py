@@ -55,7 +55,8 @@ PUBLIC = {
     "output: 'PathLike | None' = None, targets: 'Sequence[str] | None' = None, root_class: 'str | None' = None, "
     "mode: 'str | None' = None, default_draft: 'str | None' = None) -> 'Settings'",
     "validate": "(events: 'Iterable[Any]', *, versions: 'Sequence[str] | None' = None, json_lines: 'bool' = False, "
-    "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'Validation'",
+    "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None, max_line_bytes: 'int | None' = None) "
+    "-> 'Validation'",
 }
 
 
