@@ -43,10 +43,11 @@ which, when there is one, is the error `first_error` picks anyway.
 
 from __future__ import annotations
 
+import json
 import warnings
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache, partial
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError
@@ -55,7 +56,7 @@ from jsonschema.validators import validator_for
 
 from cwscodegen.errors import UserError
 from cwscodegen.store.refs import Resolver, draft_of, escape, pointer
-from cwscodegen.store.validators import first_error, make_validator, validator_class
+from cwscodegen.store.validators import make_validator, validator_class
 
 FastCheck = Callable[[Any], bool]
 
@@ -265,27 +266,27 @@ class FirstError(NamedTuple):
     message: str
 
 
-class _Node:
-    """One schema of the original document, `$ref`s followed: a fast check of its own keywords
-    (`own`, on `_own_view` of a value) and a jsonschema validator of them, for the message.
+class _Own:
+    """What one schema's own keywords say about values: a fast check (`own`, on `_own_view` of a
+    value) and a jsonschema validator of them, for the message (see `own_keywords_validator`).
 
-    For an object, what its own keywords say depends on its keys alone (`type`, `required`,
-    `additionalProperties: false`; formats ignore objects), and so do the messages of `required`
-    and `additionalProperties`: both are cached per key tuple, a bounded number per schema (the
-    events of one kind share a few shapes). Type errors quote the value and are never cached."""
+    For an object, that depends on its keys alone (`type`, `required`, `additionalProperties:
+    false`; formats ignore objects), and so do the messages of `required` and
+    `additionalProperties`: both are cached per key tuple, a bounded number per schema (events of
+    one kind share a few shapes). Type errors quote the value and are never cached. Shared by
+    every snapshot whose schema has the same own keywords (`_shared_own`): an event checked
+    against 15 snapshots meets the same definitions again and again."""
 
-    __slots__ = ("_errors", "_verdicts", "own", "schema", "validator", "where")
+    __slots__ = ("_errors", "_verdicts", "own", "validator")
 
-    def __init__(self, where: str, schema: Any, own: FastCheck, validator: Validator) -> None:
-        self.where = where
-        self.schema = schema
+    def __init__(self, own: FastCheck, validator: Validator) -> None:
         self.own = own
         self.validator = validator
         self._verdicts: dict[tuple[str, ...], bool] = {}
         self._errors: dict[tuple[str, ...], tuple[str, str]] = {}
 
     def accepts(self, value: Any) -> bool:
-        """Do this schema's own keywords accept `value` (the fast check's word)?"""
+        """Do these own keywords accept `value` (the fast check's word)?"""
         shape = _shape(value)
         if shape is None:
             return self.own(_own_view(value))
@@ -297,17 +298,67 @@ class _Node:
         return verdict
 
     def error(self, value: Any) -> tuple[str, str] | None:
-        """jsonschema's first error of this schema's own keywords on `value`: (keyword's place, message)."""
+        """jsonschema's first error of these own keywords on `value`: (keyword, as a pointer
+        relative to the schema, and message)."""
         shape = _shape(value)
         if shape is not None and shape in self._errors:
             return self._errors[shape]
-        error = first_error(self.validator, value)
+        error = first_own_error(self.validator, value)
         if error is None:
             return None
-        found = (self.where + pointer(*error.relative_schema_path), error.message)
+        found = (pointer(*error.relative_schema_path), error.message)
         if shape is not None and error.validator in _KEYS_ONLY and len(self._errors) < _SHAPES_PER_SCHEMA:
             self._errors[shape] = found
         return found
+
+
+class _Node:
+    """One schema of the original document (`where`, `$ref`s followed) and its own keywords."""
+
+    __slots__ = ("own", "schema", "where")
+
+    def __init__(self, where: str, schema: Any, own: _Own) -> None:
+        self.where = where
+        self.schema = schema
+        self.own = own
+
+    def accepts(self, value: Any) -> bool:
+        return self.own.accepts(value)
+
+    def error(self, value: Any) -> tuple[str, str] | None:
+        """The first error of this schema's own keywords on `value`: (keyword's place, message)."""
+        found = self.own.error(value)
+        return None if found is None else (self.where + found[0], found[1])
+
+
+_SHARED_OWN: dict[tuple[str, str], _Own] = {}
+_SHARED_OWN_KEPT = 4096
+_CHILD_KEYWORDS = frozenset({"items", "$ref", "$defs", "definitions", "$schema", "$id", "id"})
+
+
+def _own_key(draft: str, schema: Any) -> tuple[str, str] | None:
+    """What decides a schema's own verdicts and messages: its draft and own keywords (property
+    names, not their schemas; no annotations), as text; None when it cannot be written."""
+    if not isinstance(schema, Mapping):
+        return (draft, json.dumps(schema))
+    own = [
+        (key, list(value) if key == "properties" and isinstance(value, Mapping) else value)
+        for key, value in schema.items()
+        if key not in _CHILD_KEYWORDS
+        and key not in _ANNOTATIONS
+        and not (key == "additionalProperties" and isinstance(value, Mapping))
+    ]
+    try:
+        return (draft, json.dumps(own))
+    except (TypeError, ValueError):
+        return None
+
+
+def first_own_error(validator: Validator, value: Any) -> ValidationError | None:
+    """`first_error(validator, value)` for a validator of one schema's own keywords, without
+    collecting and ranking every error: they share path, schema and instance, so `best_match`
+    ranks them equal (the subset has no `anyOf`/`oneOf`, its weak keywords) and keeps the first."""
+    return next(iter(validator.iter_errors(value)), None)
 
 
 _SHAPES_PER_SCHEMA = 256
@@ -417,9 +468,18 @@ class Explainer:
             if target in seen:
                 raise _RefCycle(target)
             seen.add(target)
-        node = self.nodes.get(target) or _Node(target, schema, self.fast.own_check(target), self._own_keywords(schema))
+        node = self.nodes.get(target) or _Node(target, schema, self._own(target, schema))
         self.nodes[where] = self.nodes[target] = node
         return node
+
+    def _own(self, target: str, schema: Any) -> _Own:
+        key = _own_key(self.fast.translation.draft, schema)
+        shared = _SHARED_OWN.get(key) if key is not None else None
+        if shared is None:
+            shared = _Own(self.fast.own_check(target), self._own_keywords(schema))
+            if key is not None and len(_SHARED_OWN) < _SHARED_OWN_KEPT:
+                _SHARED_OWN[key] = shared
+        return shared
 
     def _own_keywords(self, schema: Any) -> Validator:
         """`own_keywords` for `schema`. Without its `$schema` (one naming the document's draft, as
@@ -503,17 +563,24 @@ def _formats_used(node: Any) -> set[str]:
     return found
 
 
-Raises = type[Exception] | tuple[type[Exception], ...]  # hashable: classes, tuples of classes
+Raises = type[Exception] | tuple[type[Exception], ...]
 
 
 def _conforms(function: Callable[[Any], Any], raises: Raises, value: Any) -> bool:
     """What `FormatChecker.conforms(value, name)` answers, without building an error to drop.
 
-    Short strings are answered from a bounded cache: checking an event against N snapshots asks
-    the same question (is this timestamp a date-time?) N times, and more when a rejection is
-    explained; format functions are pure."""
+    Short strings are answered from a cache shared by every snapshot: checking an event against
+    N snapshots asks the same question (is this timestamp a date-time?) N times, and more when a
+    rejection is explained; format functions are pure. A plain dict per function, emptied when
+    full: bounded, and cheaper than `lru_cache` when every value is new (`--version V`)."""
     if isinstance(value, str) and len(value) <= _CACHED_FORMAT_LENGTH:
-        return _cached_conforms(function, cast(Hashable, raises), value)
+        answers = _FORMAT_ANSWERS.setdefault(function, {})
+        known = answers.get(value)
+        if known is None:
+            if len(answers) >= _FORMAT_ANSWERS_KEPT:
+                answers.clear()
+            known = answers[value] = _format_holds(function, raises, value)
+        return known
     return _format_holds(function, raises, value)
 
 
@@ -524,8 +591,15 @@ def _format_holds(function: Callable[[Any], Any], raises: Raises, value: Any) ->
         return False
 
 
+def clear_caches() -> None:
+    """Forget cached format answers and shared own-keyword answers (benchmarks start cold)."""
+    _FORMAT_ANSWERS.clear()
+    _SHARED_OWN.clear()
+
+
 _CACHED_FORMAT_LENGTH = 256
-_cached_conforms = lru_cache(maxsize=8192)(_format_holds)
+_FORMAT_ANSWERS_KEPT = 8192
+_FORMAT_ANSWERS: dict[Callable[[Any], Any], dict[str, bool]] = {}
 
 
 def _anything(value: Any) -> bool:

@@ -233,7 +233,7 @@ def test_validate_accepts_events_with_jsonschema_rs_and_explains_with_jsonschema
 
         return first
 
-    monkeypatch.setattr(fastcheck_module, "first_error", spy(explained))
+    monkeypatch.setattr(fastcheck_module, "first_own_error", spy(explained))
     monkeypatch.setattr(validate_module, "first_error", spy(whole))
     for name in ("v2", "v15"):
         event = EventGenerator(load_snapshot(SHIPPED, name).document, seed=4).event()
