@@ -44,6 +44,7 @@ which, when there is one, is the error `first_error` picks anyway.
 from __future__ import annotations
 
 import json
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache, partial
@@ -122,6 +123,17 @@ class Translation:
             return head
         reached = self._reached(head)
         return {**head, self.container: {name: self.definitions[name] for name in reached}} if reached else head
+
+    def content_key(self, where: str) -> str:
+        """The schema at `where` with what it reaches, as text that is equal for equal schemas in
+        different documents: definitions renamed in the order they are reached (`dN` numbers
+        depend on the whole document). Lets snapshots share answers about one event's values."""
+        head = self.nodes[where]
+        reached = self._reached(head) if not isinstance(head, bool) else []
+        prefix = f"#/{self.container}/"
+        names = {f"{prefix}{name}": f"{prefix}c{index}" for index, name in enumerate(reached)}
+        renamed = [_renamed(head, names)] + [_renamed(self.definitions[name], names) for name in reached]
+        return json.dumps([self.draft, renamed])
 
     def _reached(self, head: Any) -> list[str]:
         prefix = f"#/{self.container}/"
@@ -404,13 +416,17 @@ class Explainer:
         self.own_keywords = own_keywords_validator(document)
         self.nodes: dict[str, _Node] = {}
         self.children: dict[tuple[str, str | int], _Node | None] = {}
+        self.content_keys: dict[str, str] = {}
 
-    def first_error(self, instance: Any) -> FirstError | None:
-        """The error `first_error(make_validator(document), instance)` finds, or None (see above)."""
+    def first_error(self, instance: Any, same_event: bool = False) -> FirstError | None:
+        """The error `first_error(make_validator(document), instance)` finds, or None (see above).
+        `same_event`: `instance` is the event of the previous call, unchanged since (answers about
+        its values are then reused)."""
+        _EVENT.start(instance, same_event)
         try:
             level: list[Place] = [((), instance, self.node("", self.document))]
             while level:
-                failing = sorted((place for place in level if not place[2].accepts(place[1])), reverse=True, key=_path)
+                failing = sorted((place for place in level if not self.own_accepts(place)), reverse=True, key=_path)
                 for path, value, node in failing:  # the most relevant first
                     found = node.error(value)
                     if found is not None:
@@ -425,13 +441,40 @@ class Explainer:
             return None
         return None
 
+    def own_accepts(self, place: Place) -> bool:
+        """Do the own keywords of `place`'s schema accept its value? Objects are answered by
+        shape (`_Own`); other values once per event and own keywords (`_EVENT`)."""
+        _path, value, node = place
+        if isinstance(value, dict):
+            return node.accepts(value)
+        answers = _EVENT.answers
+        key = (id(node.own), id(value))
+        known = answers.get(key)
+        if known is None:
+            known = node.accepts(value)
+            if len(answers) < _EVENT_ANSWERS_KEPT:
+                answers[key] = known
+        return known
+
     def fast_valid(self, place: Place) -> bool:
-        """Does the fast check prove the subtree at `place` valid? (Only containers have one.)"""
+        """Does the fast check prove the subtree at `place` valid? (Only containers have one.)
+
+        Answers are shared, for the event being explained, with the other snapshots' explainers
+        (`_EVENT`): a subtree checked against equal schemas gets one check."""
         _path, value, node = place
         if not isinstance(value, (dict, list)) or not value:
             return True
-        check = self.fast.at(node.where)
-        return check is not None and check(value)
+        key = self.content_keys.get(node.where)
+        if key is None:
+            key = self.content_keys[node.where] = self.fast.translation.content_key(node.where)
+        answers = _EVENT.answers
+        known = answers.get((key, id(value)))
+        if known is None:
+            check = self.fast.at(node.where)
+            known = check is not None and check(value)
+            if len(answers) < _EVENT_ANSWERS_KEPT:
+                answers[(key, id(value))] = known
+        return known
 
     def places_inside(self, place: Place) -> Iterator[Place]:
         """The places one level down that a subschema of `place`'s schema governs."""
@@ -492,6 +535,27 @@ class Explainer:
 _CHILDREN_CACHED = 1 << 16
 
 
+class _EventAnswers(threading.local):
+    """Fast-check answers about the values of the event being explained, per thread, keyed by
+    (schema content or own keywords, id of the value). The event is held, so no id is reused
+    while it is; a new event, or one the caller does not vouch is unchanged, starts afresh."""
+
+    def __init__(self) -> None:
+        self.event: Any = None
+        self.answers: dict[tuple[str | int, int], bool] = {}
+
+    def start(self, event: Any, same_event: bool = False) -> None:
+        """Answers from now on are about `event`; kept from the previous call only when the
+        caller says it is the same, unchanged event (`check_events`, one snapshot after another)."""
+        if not same_event or self.event is not event:
+            self.event = event
+            self.answers.clear()
+
+
+_EVENT = _EventAnswers()
+_EVENT_ANSWERS_KEPT = 1 << 16
+
+
 def _path(place: Place) -> tuple[str | int, ...]:
     return place[0]
 
@@ -539,6 +603,16 @@ def _pruned_ref(document: Any, fast: FastDocument) -> tuple[Callable[..., Iterat
             yield from original_ref(validator, ref, instance, schema)
 
     return ref, proved_valid
+
+
+def _renamed(node: Any, names: Mapping[str, str]) -> Any:
+    """A translated schema with its `$ref`s renamed by `names`."""
+    if isinstance(node, Mapping):
+        return {
+            key: (names.get(value, value) if key == "$ref" and isinstance(value, str) else _renamed(value, names))
+            for key, value in node.items()
+        }
+    return node
 
 
 def _refs_in(node: Any) -> Iterator[str]:
@@ -595,6 +669,7 @@ def clear_caches() -> None:
     """Forget cached format answers and shared own-keyword answers (benchmarks start cold)."""
     _FORMAT_ANSWERS.clear()
     _SHARED_OWN.clear()
+    _EVENT.start(None)
 
 
 _CACHED_FORMAT_LENGTH = 256
