@@ -351,7 +351,7 @@ class BaselineChecker:
         self.fast = compiled.check
         self.validators = (own_keywords_validator(snapshot.document), pruned_validator(snapshot.document, compiled))
 
-    def check(self, instance: Any) -> Rejection | None:
+    def check(self, instance: Any, same_event: bool = False) -> Rejection | None:
         if self.fast(instance):
             return None
         for validator in self.validators:
