@@ -75,12 +75,19 @@ def diff_documents(
     pair = _Pair(prepare(old, old_source or old_name), prepare(new, new_source or new_name))
     changes = pair.changes(witnesses)
     backward, forward = pair.backward, pair.forward
-    if backward is U and any(w.direction is Direction.BACKWARD for c in changes for w in c.witnesses):
-        backward = B
-    if forward is U and any(w.direction is Direction.FORWARD for c in changes for w in c.witnesses):
-        forward = B
+    if witnesses:  # a direction is breaking exactly when a verified witness shows it
+        shown = {w.direction for c in changes for w in c.witnesses}
+        backward = _shown(backward, Direction.BACKWARD in shown)
+        forward = _shown(forward, Direction.FORWARD in shown)
     api = B if any(c.api.breaks for c in changes) else C if any(c.api is C for c in changes) else N
     return Report(old_name, new_name, tuple(changes), backward, forward, api)
+
+
+def _shown(effect: Effect, witnessed: bool) -> Effect:
+    """Breaking with a witness; a failing direction without one is undecided."""
+    if not effect.breaks:
+        return effect
+    return B if witnessed else U
 
 
 def verdicts(old: Snapshot, new: Snapshot) -> tuple[Effect, Effect]:
@@ -386,8 +393,21 @@ class _Pair:
                 tighter = after is not None and (before is None or after < before)
             self._emit(f"{prefix}-{'tightened' if tighter else 'relaxed'}", o, n, at, B if tighter else C,
                        C if tighter else B, keyword=keyword, old=_num(before), new=_num(after))  # fmt: skip
-        self._added_removed("pattern", o, n, at, changed=(U, U, U))
+        self._patterns(o, n, at)
         self._added_removed("format", o, n, at, changed=(B, B, B))
+
+    def _patterns(self, o: Node, n: Node, at: _At) -> None:
+        """A pattern change judged by automata (`patterns.includes`): an added `a*` narrows nothing."""
+        before, after = o.kw.get("pattern"), n.kw.get("pattern")
+        if before == after:
+            return
+        back, fwd = _pattern_answer(before, after), _pattern_answer(after, before)
+        if back is YES and fwd is YES:
+            self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword="pattern")
+            return
+        rule = "pattern-added" if before is None else "pattern-removed" if after is None else "pattern-changed"
+        self._emit(rule, o, n, at, effect_of(back), effect_of(fwd), keyword="pattern",
+                   **({} if before is None else {"old": before}), **({} if after is None else {"new": after}))  # fmt: skip
 
     def _added_removed(self, keyword: str, o: Node, n: Node, at: _At, changed: tuple[Effect, Effect, Effect]) -> None:
         before, after = o.kw.get(keyword), n.kw.get(keyword)
@@ -514,9 +534,9 @@ class _Pair:
                 found.append(result)
             else:
                 missing[direction.value] = result
-        decided = {w.direction for w in found}  # a verified witness decides an undecided direction
-        back = B if Direction.BACKWARD in decided and change.backward is U else change.backward
-        fwd = B if Direction.FORWARD in decided and change.forward is U else change.forward
+        decided = {w.direction for w in found}  # breaking with a verified witness, else undecided
+        back = _shown(change.backward, Direction.BACKWARD in decided)
+        fwd = _shown(change.forward, Direction.FORWARD in decided)
         return replace(change, witnesses=tuple(found), no_witness=missing, backward=back, forward=fwd)
 
     def _find(self, direction: Direction, o: Node | None, n: Node | None, paths_old: list[tuple[Step, ...]],
@@ -541,6 +561,13 @@ class _Pair:
 
 
 # ---------------------------------------------------------------------------------- helpers
+def _pattern_answer(sub: str | None, sup: str | None) -> Answer:
+    from cwscodegen.engine import patterns
+
+    held = patterns.includes(sub, sup)
+    return YES if held else NO if held is False else UNKNOWN
+
+
 def _same_branches(index: PairIndex, a: Any, b: Any) -> bool:
     """Equal subschemas (or equal lists of them, in any order), or both absent."""
     if isinstance(a, tuple) and isinstance(b, tuple):

@@ -161,6 +161,23 @@ class Inclusion:
 
     # ------------------------------------------------------------------ the decision
     def _decide(self, a: Node, b: Node) -> Answer:
+        """The keyword-wise answer, then the rewrites it misses: the type-split normal form of
+        combinators (`algebra`), and satisfiability (an empty `a` lies in anything; a NO needs a
+        value of `a`, an empty `b` holds none)."""
+        from cwscodegen.engine import algebra, emptiness
+
+        answer = self._direct(a, b)
+        if answer is YES:
+            return YES
+        if (a.combinators or b.combinators) and algebra.included(self, a, b):
+            return YES
+        if emptiness.proven_empty(a):
+            return YES
+        if answer is NO or emptiness.proven_empty(b):
+            return NO if emptiness.empty(a) is NO else UNKNOWN
+        return answer
+
+    def _direct(self, a: Node, b: Node) -> Answer:
         if a.false or b.is_true:
             return YES
         if self.index is not None and self.index.equal(a, b):
@@ -332,8 +349,12 @@ class Inclusion:
             return NO
         answers = []
         pattern = b.kw.get("pattern")
-        if pattern is not None and a.kw.get("pattern") != pattern:
-            answers.append(UNKNOWN if a.kw.get("pattern") is not None else NO)
+        if pattern is not None:
+            from cwscodegen.engine.patterns import includes
+
+            held = includes(a.kw.get("pattern"), pattern)
+            lengths = "minLength" in a.kw or "maxLength" in a.kw  # may exclude the strings that differ
+            answers.append(YES if held else NO if held is False and not lengths else UNKNOWN)
         fmt = b.kw.get("format")
         if fmt is not None and a.kw.get("format") != fmt:
             answers.append(NO)
@@ -562,6 +583,8 @@ def _enumerate(node: Node) -> list[Any] | None:
             return None
     return values
 
+
+lower_bound, upper_bound = _lower, _upper
 
 _CHECKS = {
     "integer": Inclusion._numbers,
