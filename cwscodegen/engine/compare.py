@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cwscodegen.engine import formats
 from cwscodegen.engine.changes import Change, Direction, Effect, Report, Witness
 from cwscodegen.engine.inclusion import NO, UNKNOWN, YES, Answer, Inclusion, deref, member_schemas, type_allowed
 from cwscodegen.engine.normalize import Node, PairIndex, Prepared, canon, prepare
@@ -394,6 +395,17 @@ class _Pair:
             self._emit(f"{prefix}-{'tightened' if tighter else 'relaxed'}", o, n, at, B if tighter else C,
                        C if tighter else B, keyword=keyword, old=_num(before), new=_num(after))  # fmt: skip
         self._patterns(o, n, at)
+        before, after = o.kw.get("format"), n.kw.get("format")
+        if before is not None and after is not None and formats.implies(before, after):
+            back, fwd = C, C if formats.implies(after, before) else B
+            if fwd is C:
+                self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword="format")
+            else:
+                self._emit("format-changed", o, n, at, back, fwd, keyword="format", old=before, new=after)
+            return
+        if before is not None and after is not None and formats.implies(after, before):
+            self._emit("format-changed", o, n, at, B, C, keyword="format", old=before, new=after)
+            return
         self._added_removed("format", o, n, at, changed=(B, B, B))
 
     def _patterns(self, o: Node, n: Node, at: _At) -> None:

@@ -348,16 +348,19 @@ class Inclusion:
         if not _within(a.kw.get("minLength"), a.kw.get("maxLength"), b.kw.get("minLength"), b.kw.get("maxLength")):
             return NO
         answers = []
+        lengths = "minLength" in a.kw or "maxLength" in a.kw  # may keep out the strings that differ
         pattern = b.kw.get("pattern")
         if pattern is not None:
             from cwscodegen.engine.patterns import includes
 
             held = includes(a.kw.get("pattern"), pattern)
-            lengths = "minLength" in a.kw or "maxLength" in a.kw  # may exclude the strings that differ
             answers.append(YES if held else NO if held is False and not lengths else UNKNOWN)
         fmt = b.kw.get("format")
         if fmt is not None and a.kw.get("format") != fmt:
-            answers.append(NO)
+            from cwscodegen.engine.formats import implies
+
+            narrowed = lengths or "pattern" in a.kw  # other keywords may keep out the strings that differ
+            answers.append(YES if implies(a.kw.get("format"), fmt) else UNKNOWN if narrowed else NO)
         return conj(answers)
 
     def _arrays(self, a: Node, b: Node, kind: str) -> Answer:
