@@ -73,13 +73,76 @@ def _covered(inc: Inclusion, cache: _Cache, term: Node, sups: Sequence[Node], pa
     if proven_empty(term) or any(_holds(inc, term, s, pair) for s in sups):
         return True
     kinds = _kinds(term)
-    if len(kinds) <= 1:
-        return False
     for kind in kinds:
-        part = restrict(cache, term, kind)
-        if part is None or not (proven_empty(part) or any(_holds(inc, part, s, pair) for s in sups)):
+        part = term if len(kinds) == 1 else restrict(cache, term, kind)
+        if part is None or not _part_covered(inc, cache, part, kind, sups, pair):
             return False
     return True
+
+
+def _part_covered(inc: Inclusion, cache: _Cache, part: Node, kind: str, sups: Sequence[Node], pair: Any) -> bool:
+    """One type case of a term: within one term of `sups`, or cut into intervals (of a length,
+    a count or an integer value) at the bounds the `sups` use, each interval within one."""
+    if proven_empty(part) or any(_holds(inc, part, s, pair) for s in sups):
+        return True
+    dimension = _DIMENSIONS.get(kind)
+    if dimension is None or len(sups) < 2:
+        return False
+    low, high = _interval(part, dimension)
+    cuts: set[int] = set()
+    for sup in sups:
+        sup_low, sup_high = _interval(sup, dimension)
+        cuts |= {c for c in (sup_low, None if sup_high is None else sup_high + 1) if c is not None}
+    edges = sorted(c for c in cuts if c > low and (high is None or c <= high))
+    if len(edges) > _TERM_LIMIT:
+        return False
+    starts, ends = [low, *edges], [*(e - 1 for e in edges), high]
+    for start, end in zip(starts, ends):
+        piece = _with_interval(cache, part, dimension, start, end)
+        if not (proven_empty(piece) or any(_holds(inc, piece, s, pair) for s in sups)):
+            return False
+    return True
+
+
+_DIMENSIONS = {
+    "string": ("minLength", "maxLength"),
+    "array": ("minItems", "maxItems"),
+    "object": ("minProperties", "maxProperties"),
+    "integer": ("minimum", "maximum"),
+}
+
+
+def _interval(node: Node, dimension: tuple[str, str]) -> tuple[int, int | None]:
+    """The node's own interval on a whole-number dimension (lower end 0 or -inf as very low)."""
+    if dimension[0] == "minimum":
+        from cwscodegen.engine.inclusion import lower_bound, upper_bound
+
+        low, high = lower_bound(node, True), upper_bound(node, True)
+        return (int(low[0]) if low is not None else -(2**63), int(high[0]) if high is not None else None)
+    most = node.kw.get(dimension[1])
+    return (int(node.kw.get(dimension[0], 0)), None if most is None else int(most))
+
+
+def _with_interval(cache: _Cache, node: Node, dimension: tuple[str, str], low: int, high: int | None) -> Node:
+    key = ("cut", id(node), dimension[0], low, high)
+    hit = cache.made.get(key)
+    if hit is not None and hit[0] is node and hit[1] is not None:
+        return hit[1]
+    fill = {f: getattr(node, f) for f in _FIELDS}
+    dropped = ("exclusiveMinimum", "exclusiveMaximum") if dimension[0] == "minimum" else ()
+    kw = {k: v for k, v in node.kw.items() if k not in dropped}
+    value: Any = Fraction if dimension[0] == "minimum" else int
+    kw[dimension[0]] = value(low)
+    extra: dict[str, Any] = {dimension[0]: low}
+    if high is not None:
+        kw[dimension[1]] = value(high)
+        extra[dimension[1]] = high
+    else:
+        kw.pop(dimension[1], None)
+    fill["kw"] = kw
+    made = synthetic(node.prep, {"allOf": [node.raw, extra]}, fill)
+    cache.made[key] = (node, made)
+    return made
 
 
 def _holds(inc: Inclusion, sub: Node, sup: Node, pair: tuple[Node, Node]) -> bool:

@@ -341,6 +341,9 @@ class Inclusion:
                 return YES
             if integer and (1 / step_b).denominator == 1:
                 return YES
+            values = _integers(a, integer)  # a few values: ask the validator about each
+            if values is not None:
+                return self._values_in([v for v in values if self.accepts(a, v)], b)
             return NO
         return YES
 
@@ -464,6 +467,8 @@ class Inclusion:
         closed = not a.patterns and a.additional is not None and deref(a.additional).false
         if closed and all(self.accepts(b.names, name) for name in a.props):
             return YES
+        if self.includes(_any_string(b), b.names) is YES:  # every name is a string
+            return YES
         return UNKNOWN
 
     def _dependencies(self, a: Node, b: Node) -> Answer:
@@ -495,6 +500,25 @@ def member_schemas(node: Node, name: str) -> list[Node] | None:
     if not found and node.additional is not None:
         found.append(node.additional)
     return found
+
+
+_STRINGS: dict[int, tuple[Node, Node]] = {}
+
+
+def _any_string(node: Node) -> Node:
+    """A synthetic `{"type": "string"}` in `node`'s document (one per document)."""
+    from cwscodegen.engine.normalize import synthetic
+
+    hit = _STRINGS.get(id(node.prep))
+    if hit is None or hit[0].prep is not node.prep:
+        hit = _STRINGS[id(node.prep)] = (
+            node,
+            synthetic(node.prep, {"type": "string"}, {"types": frozenset({"string"})}),
+        )
+        if len(_STRINGS) > 512:
+            _STRINGS.clear()
+            _STRINGS[id(node.prep)] = hit
+    return hit[1]
 
 
 def _never_holds(node: Node, name: str) -> bool:
@@ -567,6 +591,24 @@ def _max_properties(node: Node) -> int | None:
     return None
 
 
+def _integers(node: Node, integer: bool) -> list[int] | None:
+    """The values of a bounded range of integers (`integer`, or an integer `multipleOf`), when few.
+
+    Only integer steps are listed: validators test a fractional `multipleOf` in floating point,
+    so exact multiples of it are not what they accept."""
+    step = node.kw.get("multipleOf")
+    if step is not None and step.denominator != 1:
+        step = None
+    if step is None and not integer:
+        return None
+    step = int(step) if step is not None else 1
+    low, high = _lower(node, True), _upper(node, True)
+    if low is None or high is None or (high[0] - low[0]) / step > _SMALL_RANGE:
+        return None
+    first = math.ceil(low[0] / step) * step
+    return list(range(first, int(high[0]) + 1, step))
+
+
 def _enumerate(node: Node) -> list[Any] | None:
     """All values of `node`'s own type cases when there are few (None when infinite)."""
     values: list[Any] = []
@@ -575,11 +617,11 @@ def _enumerate(node: Node) -> list[Any] | None:
             values.append(None)
         elif kind == "boolean":
             values += [False, True]
-        elif kind == "integer":
-            low, high = _lower(node, True), _upper(node, True)
-            if low is None or high is None or high[0] - low[0] > _SMALL_RANGE:
+        elif kind in ("integer", "number"):
+            found = _integers(node, kind == "integer")
+            if found is None:
                 return None
-            values += list(range(int(low[0]), int(high[0]) + 1))
+            values += found
         elif kind == "string" and node.kw.get("maxLength") == 0:
             values.append("")
         else:
