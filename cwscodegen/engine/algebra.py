@@ -275,6 +275,25 @@ def _plain(cache: _Cache, node: Node) -> Node:
     return made
 
 
+def branch_included(inc: Inclusion, a: Node, branch_a: Node | None, branch_b: Node | None) -> bool:
+    """`a`'s values in one case of its `if` (its own keywords and `branch_a` hold) within `branch_b`.
+
+    The sub side may drop what it likes (a superset is still included), so `a`'s combinators go."""
+    if branch_b is None:
+        return True
+    cache = _cache(inc)
+    key = ("bare", id(a))
+    hit = cache.made.get(key)
+    if hit is None or hit[0] is not a:
+        raw = {k: v for k, v in a.raw.items() if k not in (*_COMBINATOR_KEYS, "not", "if", "then", "else")}
+        fill = {f: getattr(a, f) for f in _FIELDS}
+        fill.update(not_=None, if_=None, then=None, else_=None)
+        hit = cache.made[key] = (a, synthetic(a.prep, raw, fill))
+    bare = hit[1]
+    sub = conj(cache, [bare, branch_a]) if bare is not None else branch_a
+    return inc.includes(sub, branch_b) is YES
+
+
 def restrict(cache: _Cache, node: Node, kind: str) -> Node | None:
     """`node`'s values of one JSON type (`number` includes the integers)."""
     key = ("kind", id(node), kind)

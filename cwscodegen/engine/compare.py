@@ -273,6 +273,8 @@ class _Pair:
             return
         if (o.ref is not None or n.ref is not None) and self._refs(o, n, at):
             return
+        if self._rewritten(o, n, at):
+            return
         self._types(o, n, at)
         self._values(o, n, at)
         self._bounds(o, n, at)
@@ -281,6 +283,17 @@ class _Pair:
         self._objects(o, n, at)
         self._combinators(o, n, at)
         self._unknown(o, n, at)
+
+    def _rewritten(self, o: Node, n: Node, at: _At) -> bool:
+        """A place whose combinators changed but whose set did not (`type: [a, b]` to `anyOf`):
+        one equivalent-rewrite, not keyword-wise changes that the proofs would contradict."""
+        if not (o.combinators or n.combinators) or o.ref is not None or n.ref is not None:
+            return False
+        if self.inc.includes(o, n) is not YES or self.inc.includes(n, o) is not YES:
+            return False
+        keyword = next((k for k in ("anyOf", "oneOf", "allOf", "not", "if") if k in _raw(n) or k in _raw(o)), "type")
+        self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword=keyword)
+        return True
 
     def _notes(self, o: Node, n: Node, at: _At) -> None:
         for key in sorted(set(o.notes) | set(n.notes)):

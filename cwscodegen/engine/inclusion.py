@@ -224,7 +224,12 @@ class Inclusion:
         if a.if_ is None or b.if_ is None or not self._equal(a.if_, b.if_):
             return UNKNOWN
         both = conj([self.includes(a.then, b.then), self.includes(a.else_, b.else_)])
-        return YES if both is YES else UNKNOWN
+        if both is YES:
+            return YES
+        from cwscodegen.engine.algebra import branch_included
+
+        held = branch_included(self, a, a.then, b.then) and branch_included(self, a, a.else_, b.else_)
+        return YES if held else UNKNOWN
 
     def _equal(self, a: Node, b: Node) -> bool:
         return self.includes(a, b) is YES and self.includes(b, a) is YES
