@@ -93,7 +93,7 @@ def _part_covered(inc: Inclusion, cache: _Cache, part: Node, kind: str, sups: Se
     for sup in sups:
         sup_low, sup_high = _interval(sup, dimension)
         cuts |= {c for c in (sup_low, None if sup_high is None else sup_high + 1) if c is not None}
-    edges = sorted(c for c in cuts if c > low and (high is None or c <= high))
+    edges = sorted(c for c in cuts if (low is None or c > low) and (high is None or c <= high))
     if len(edges) > _TERM_LIMIT:
         return False
     starts, ends = [low, *edges], [*(e - 1 for e in edges), high]
@@ -112,18 +112,18 @@ _DIMENSIONS = {
 }
 
 
-def _interval(node: Node, dimension: tuple[str, str]) -> tuple[int, int | None]:
-    """The node's own interval on a whole-number dimension (lower end 0 or -inf as very low)."""
+def _interval(node: Node, dimension: tuple[str, str]) -> tuple[int | None, int | None]:
+    """The node's own closed interval on a whole-number dimension (None: unbounded)."""
     if dimension[0] == "minimum":
         from cwscodegen.engine.inclusion import lower_bound, upper_bound
 
         low, high = lower_bound(node, True), upper_bound(node, True)
-        return (int(low[0]) if low is not None else -(2**63), int(high[0]) if high is not None else None)
+        return (int(low[0]) if low is not None else None, int(high[0]) if high is not None else None)
     most = node.kw.get(dimension[1])
     return (int(node.kw.get(dimension[0], 0)), None if most is None else int(most))
 
 
-def _with_interval(cache: _Cache, node: Node, dimension: tuple[str, str], low: int, high: int | None) -> Node:
+def _with_interval(cache: _Cache, node: Node, dimension: tuple[str, str], low: int | None, high: int | None) -> Node:
     key = ("cut", id(node), dimension[0], low, high)
     hit = cache.made.get(key)
     if hit is not None and hit[0] is node and hit[1] is not None:
@@ -132,13 +132,13 @@ def _with_interval(cache: _Cache, node: Node, dimension: tuple[str, str], low: i
     dropped = ("exclusiveMinimum", "exclusiveMaximum") if dimension[0] == "minimum" else ()
     kw = {k: v for k, v in node.kw.items() if k not in dropped}
     value: Any = Fraction if dimension[0] == "minimum" else int
-    kw[dimension[0]] = value(low)
-    extra: dict[str, Any] = {dimension[0]: low}
-    if high is not None:
-        kw[dimension[1]] = value(high)
-        extra[dimension[1]] = high
-    else:
-        kw.pop(dimension[1], None)
+    extra: dict[str, Any] = {}
+    for bound, end in zip(dimension, (low, high)):
+        if end is not None:
+            kw[bound] = value(end)
+            extra[bound] = end
+        else:
+            kw.pop(bound, None)
     fill["kw"] = kw
     made = synthetic(node.prep, {"allOf": [node.raw, extra]}, fill)
     cache.made[key] = (node, made)
