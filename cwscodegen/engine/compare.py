@@ -21,7 +21,18 @@ from typing import Any
 
 from cwscodegen.engine import formats
 from cwscodegen.engine.changes import Change, Direction, Effect, Report, Witness
-from cwscodegen.engine.inclusion import NO, UNKNOWN, YES, Answer, Inclusion, deref, member_schemas, type_allowed
+from cwscodegen.engine.inclusion import (
+    NO,
+    UNKNOWN,
+    YES,
+    Answer,
+    Inclusion,
+    deref,
+    member_schemas,
+    raw_step,
+    step_within,
+    type_allowed,
+)
 from cwscodegen.engine.normalize import Node, PairIndex, Prepared, canon, prepare
 from cwscodegen.engine.rules import CATALOGUE
 from cwscodegen.store.refs import escape
@@ -386,15 +397,14 @@ class _Pair:
                     f"{side}-relaxed", o, n, at, C, B, keyword=keyword, old=_bound_text(before), new=_bound_text(after)
                 )
         before, after = o.kw.get("multipleOf"), n.kw.get("multipleOf")
-        if before != after:
-            back = after is None or (before is not None and (before / after).denominator == 1)
-            fwd = before is None or (after is not None and (after / before).denominator == 1)
+        if before != after or type(raw_step(o)) is not type(raw_step(n)):
+            back, fwd = effect_of(step_within(o, n)), effect_of(step_within(n, o))
             old, new = _num(before), _num(after)
-            if not back and not fwd:
-                self._emit("keyword-changed", o, n, at, B, B, keyword="multipleOf", old=old, new=new)
-            elif not back or not fwd:
-                self._emit("multiple-of-tightened" if not back else "multiple-of-relaxed", o, n, at,
-                           C if back else B, C if fwd else B, keyword="multipleOf", old=old, new=new)  # fmt: skip
+            if back.breaks and fwd.breaks:
+                self._emit("keyword-changed", o, n, at, back, fwd, keyword="multipleOf", old=old, new=new)
+            elif back.breaks or fwd.breaks:
+                self._emit("multiple-of-tightened" if back.breaks else "multiple-of-relaxed", o, n, at,
+                           back, fwd, keyword="multipleOf", old=old, new=new)  # fmt: skip
 
     def _counts(self, o: Node, n: Node, at: _At) -> None:
         for keyword, prefix, sign in _COUNTS:

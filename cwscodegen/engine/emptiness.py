@@ -122,6 +122,8 @@ def _numbers_empty(node: Node, integer: bool) -> bool:
     step = node.kw.get("multipleOf")
     if step is None or step.denominator != 1 or low is None or high is None:
         return False  # unbounded ranges always hold a multiple; fractional steps: see the docstring
+    if max(abs(low[0]), abs(high[0])) > 2**53:
+        return False  # a float step such as 3.0 accepts 2**60 + 1: floats are sparse there
     first = math.ceil(low[0] / step)
     if low[1] and first * step == low[0]:
         first += 1

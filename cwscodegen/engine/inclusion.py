@@ -341,15 +341,14 @@ class Inclusion:
             return NO
         step_b = b.kw.get("multipleOf")
         if step_b is not None:
-            step_a = a.kw.get("multipleOf")
-            if step_a is not None and (step_a / step_b).denominator == 1:
+            if step_within(a, b) is YES:
                 return YES
             if integer and (1 / step_b).denominator == 1:
-                return YES
+                return YES  # 1 or a power-of-two fraction: every integer is an exact multiple
             values = _integers(a, integer)  # a few values: ask the validator about each
             if values is not None:
                 return self._values_in([v for v in values if self.accepts(a, v)], b)
-            return NO
+            return step_within(a, b)
         return YES
 
     def _strings(self, a: Node, b: Node, kind: str) -> Answer:
@@ -596,6 +595,34 @@ def _max_properties(node: Node) -> int | None:
     return None
 
 
+def raw_step(node: Node) -> Any:
+    """The `multipleOf` value as written (int or float), or None where the node does not say."""
+    raw = node.raw
+    return raw.get("multipleOf") if isinstance(raw, dict) and "multipleOf" in raw else None
+
+
+def step_within(a: Node, b: Node) -> Answer:
+    """Is every number `a`'s `multipleOf` accepts accepted by `b`'s?
+
+    Validators check a float step by float division (`jsonschema`: `instance / step` must be
+    integral), so a float step accepts values that are no exact multiple of it (512.2 passes
+    `multipleOf: 0.01`, fails `multipleOf: 0.001`, and 2**60 passes `3.0`). An integer step is
+    checked exactly (`%`), and every exact multiple passes any step. So YES needs `a`'s step to be
+    an integer that `b`'s divides, or the very same step written the same way."""
+    step_a, step_b = a.kw.get("multipleOf"), b.kw.get("multipleOf")
+    if step_b is None:
+        return YES
+    if step_a is None or (step_a / step_b).denominator != 1:
+        return NO
+    written_a, written_b = raw_step(a), raw_step(b)
+    exact = isinstance(written_a, int) and not isinstance(written_a, bool)
+    same = written_a is not None and type(written_a) is type(written_b) and written_a == written_b
+    return YES if exact or same else UNKNOWN
+
+
+_EXACT_FLOATS = 2**53
+
+
 def _integers(node: Node, integer: bool) -> list[int] | None:
     """The values of a bounded range of integers (`integer`, or an integer `multipleOf`), when few.
 
@@ -610,6 +637,8 @@ def _integers(node: Node, integer: bool) -> list[int] | None:
     low, high = _lower(node, True), _upper(node, True)
     if low is None or high is None or (high[0] - low[0]) / step > _SMALL_RANGE:
         return None
+    if max(abs(low[0]), abs(high[0])) > _EXACT_FLOATS:
+        return None  # beyond 2**53 a float step accepts non-multiples: see `step_within`
     first = math.ceil(low[0] / step) * step
     return list(range(first, int(high[0]) + 1, step))
 

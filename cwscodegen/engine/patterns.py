@@ -384,14 +384,17 @@ def matches_everything(pattern: str) -> bool:
 
 
 def nonempty(pattern: str) -> bool | None:
-    """Does some string match `pattern` (under both readings)? None: undecided."""
+    """Does some string match `pattern`? False only when no string does under either reading
+    (checked on the widened automata, so an approximated class cannot hide a match)."""
+    found = []
     for reading in READINGS:
-        fsm = _fsm(pattern, reading, False)
-        if fsm is None:
+        wide = _fsm(pattern, reading, True)
+        if wide is None:
             return None
-        if fsm.empty():
-            return False if reading == "ecma" else None
-    return True
+        found.append(not wide.empty())
+    if not any(found):
+        return False
+    return True if all(found) else None
 
 
 __all__ = ["READINGS", "Unsupported", "includes", "matches_everything", "nonempty"]
