@@ -608,7 +608,7 @@ def step_within(a: Node, b: Node) -> Answer:
     integral), so a float step accepts values that are no exact multiple of it (512.2 passes
     `multipleOf: 0.01`, fails `multipleOf: 0.001`, and 2**60 passes `3.0`). An integer step is
     checked exactly (`%`), and every exact multiple passes any step. So YES needs `a`'s step to be
-    an integer that `b`'s divides, or the very same step written the same way."""
+    an integer that `b`'s divides, or both to be floats a power of two apart (or equal)."""
     step_a, step_b = a.kw.get("multipleOf"), b.kw.get("multipleOf")
     if step_b is None:
         return YES
@@ -616,8 +616,13 @@ def step_within(a: Node, b: Node) -> Answer:
         return NO
     written_a, written_b = raw_step(a), raw_step(b)
     exact = isinstance(written_a, int) and not isinstance(written_a, bool)
-    same = written_a is not None and type(written_a) is type(written_b) and written_a == written_b
-    return YES if exact or same else UNKNOWN
+    ratio = step_a / step_b
+    # float steps whose ratio is 2**k: x / b = 2**k * (x / a) exactly, and scaling by 2 commutes
+    # with rounding, so an integral float quotient for `a` gives one for `b`.
+    scaled = (
+        isinstance(written_a, float) and isinstance(written_b, float) and ratio.numerator & (ratio.numerator - 1) == 0
+    )
+    return YES if exact or scaled else UNKNOWN
 
 
 _EXACT_FLOATS = 2**53
