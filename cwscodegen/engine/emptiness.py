@@ -40,7 +40,69 @@ def empty(node: Node | None) -> Answer:
         return NO
     if proven_empty(node):
         return YES
-    return NO if _has_value(node) else UNKNOWN
+    return NO if evidently_nonempty(node) or _has_value(node) else UNKNOWN
+
+
+def evidently_nonempty(node: Node | None, depth: int = 0) -> bool:
+    """A value exists by construction (no validator run): plain keywords only, and one JSON type
+    whose keywords plainly leave room (`null`, `boolean`, a string without pattern or format, a
+    number range without `multipleOf`, an object whose required members are each possible).
+    False means "not shown this way"; `empty` then builds and validates a value."""
+    if node is None:
+        return True
+    node = deref(node)
+    if node.false or depth > _DEPTH:
+        return False
+    if node.is_true:
+        return True
+    if node.combinators or node.unknown or node.enum is not None or node.not_ is not None:
+        return False
+    return any(_kind_room(node, kind, depth) for kind in _kinds(node))
+
+
+def _kind_room(node: Node, kind: str, depth: int) -> bool:
+    kw = node.kw
+    if kind in ("null", "boolean"):
+        return True
+    if kind == "string":
+        return not ({"pattern", "format"} & set(kw)) and not _counts_cross(kw.get("minLength", 0), kw.get("maxLength"))
+    if kind in ("number", "integer"):
+        if "multipleOf" in kw:
+            return False
+        low, high = lower_bound(node, True), upper_bound(node, True)  # an integer fits: so does a number
+        return low is None or high is None or low[0] <= high[0]
+    if kind == "object":
+        return _object_room(node, depth)
+    return _array_room(node, depth)
+
+
+def _object_room(node: Node, depth: int) -> bool:
+    kw = node.kw
+    required = sorted(kw.get("required", frozenset()))
+    if node.names is not None or node.depschemas or kw.get("dependentRequired"):
+        return False
+    if kw.get("minProperties", 0) > len(required) or _counts_cross(len(required), kw.get("maxProperties")):
+        return False
+    for name in required:
+        schemas = member_schemas(node, name)
+        if schemas is None or len(schemas) > 1:
+            return False
+        if schemas and not evidently_nonempty(schemas[0], depth + 1):
+            return False
+    return True
+
+
+def _array_room(node: Node, depth: int) -> bool:
+    kw = node.kw
+    least = int(kw.get("minItems", 0))
+    if node.contains is not None or _counts_cross(least, kw.get("maxItems")):
+        return False
+    if kw.get("uniqueItems") and least > 1:
+        return False
+    positions = [
+        node.prefix[i] if i < len(node.prefix) else node.items for i in range(min(least, len(node.prefix) + 1))
+    ]
+    return all(evidently_nonempty(p, depth + 1) for p in positions)
 
 
 def proven_empty(node: Node, depth: int = 0, active: frozenset[int] = frozenset()) -> bool:
