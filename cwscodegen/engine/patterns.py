@@ -17,11 +17,14 @@ pattern such as `a{1000000}` is answered "undecided" at once instead of stalling
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 _STATE_LIMIT = 400
+_DFA_LIMIT = 2000
 _PRODUCT_LIMIT = 200_000
 _MAX_CHAR = 0x10FFFF
 _SPECIAL = set("\\^$.|?*+()[]{}-/")
@@ -338,6 +341,68 @@ def _search_language(tree: _Alt, reading: str, widen: bool) -> str:
     return "|".join(f"(?:{o})" for o in options)
 
 
+class _TooLarge(Exception):
+    """A deterministic automaton grew past `_DFA_LIMIT` states."""
+
+
+def _bounded_crawl(alphabet: Any, initial: Any, final: Any, follow: Any) -> Any:
+    """`interegular.fsm.crawl` (the subset construction behind every automaton operation) with a
+    state budget and a dict index: determinising `.*a[ab]{20}$` needs 2**20 states, and the
+    library's own loop looks states up in a list."""
+    from interegular.fsm import FSM, OblivionError
+
+    states = [initial]
+    index = {_frozen(initial): 0}
+    finals = set()
+    table: dict[int, dict[Any, int]] = {}
+    i = 0
+    while i < len(states):
+        state = states[i]
+        if final(state):
+            finals.add(i)
+        table[i] = {}
+        for transition in alphabet.by_transition:
+            try:
+                following = follow(state, transition)
+            except OblivionError:
+                continue
+            key = _frozen(following)
+            j = index.get(key)
+            if j is None:
+                if len(states) >= _DFA_LIMIT:
+                    raise _TooLarge
+                j = index[key] = len(states)
+                states.append(following)
+            table[i][transition] = j
+        i += 1
+    return FSM(alphabet=alphabet, states=range(len(states)), initial=0, finals=finals, map=table,
+               __no_validation__=True)  # fmt: skip
+
+
+def _frozen(state: Any) -> Any:
+    """A hashable key equal for equal states (the library's states are sets, dicts and tuples)."""
+    if isinstance(state, (set, frozenset)):
+        return frozenset(_frozen(s) for s in state)
+    if isinstance(state, dict):
+        return ("dict", frozenset((_frozen(k), _frozen(v)) for k, v in state.items()))
+    if isinstance(state, (list, tuple)):
+        return (type(state).__name__, tuple(_frozen(s) for s in state))
+    return state
+
+
+@contextmanager
+def _budget() -> Iterator[None]:
+    """Every automaton operation inside runs with `_bounded_crawl`."""
+    import interegular.fsm as library
+
+    original = library.crawl
+    library.crawl = _bounded_crawl
+    try:
+        yield
+    finally:
+        library.crawl = original
+
+
 @lru_cache(maxsize=512)
 def _fsm(pattern: str, reading: str, widen: bool) -> Any:
     """The automaton of every string `pattern` finds a match in (None: unsupported or too big)."""
@@ -348,8 +413,9 @@ def _fsm(pattern: str, reading: str, widen: bool) -> Any:
         if _size(tree) > _STATE_LIMIT:
             raise Unsupported("too many states")
         text = _search_language(tree, reading, widen)
-        return parse_pattern(text).to_fsm()
-    except Unsupported:
+        with _budget():
+            return parse_pattern(text).to_fsm()
+    except (Unsupported, _TooLarge):
         return None
     except Exception:  # the automaton library refused what we emitted: stay undecided
         return None
@@ -358,7 +424,11 @@ def _fsm(pattern: str, reading: str, widen: bool) -> Any:
 def _within(sub: Any, sup: Any) -> bool | None:
     if len(sub.states) * len(sup.states) * max(len(sub.alphabet), 1) > _PRODUCT_LIMIT:
         return None
-    return bool(sub.issubset(sup))
+    try:
+        with _budget():
+            return bool(sub.issubset(sup))
+    except _TooLarge:
+        return None
 
 
 def includes(sub: str | None, sup: str | None) -> bool | None:

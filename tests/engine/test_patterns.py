@@ -43,6 +43,7 @@ UNDECIDED = [
     ("^(a)\\1$", "a"),  # backreference: not regular
     ("^(?=a)", "a"),  # lookahead
     ("a{1000000}", "a"),  # over the state limit: refused before any automaton is built
+    ("a[ab]{20}$", "b"),  # its deterministic automaton needs 2**20 states: stopped at the budget
     ("^\\w{3}$", "^\\w+$"),  # Python's Unicode \w is approximated, so this stays undecided
     ("\\bword", "word"),  # word boundary
     ("^\\p{L}$", "^.$"),  # Unicode property
