@@ -94,3 +94,24 @@ def test_agreement_per_family() -> None:
         right += holds == case["holds"]
         total += 1
     assert right / total >= 0.97
+
+
+BOUNDARY = [
+    None, True, False, 0, 1, -1, 1.0, -0.0, 0.5, 2**53 + 1, 10, 4, 6, 12, 512.2, 1e300, "", "\n", "a", "ab", "abc",
+    "ABC", "a\rc", "abc\n", "é", "a@b", "1.2.3.4", "2020-01-31", "x" * 5, [], [0], [1, 1], ["a"], {}, {"a": 1},
+    {"a": None}, {"b": 1}, {"a": "x", "b": 2},
+]  # fmt: skip
+
+
+def test_compatible_verdicts_survive_boundary_values() -> None:
+    """Values that generators rarely draw (1.0, -0.0, 2**53 + 1, "\\n", empty containers, every
+    type): whenever the engine says BACKWARD holds, none valid under OLD is rejected by NEW."""
+    for _family, case in CASES:
+        old, new = documents(case)
+        for first, second in ((old, new), (new, old)):
+            back, _ = compare.verdicts_documents(first, second)
+            if back.breaks:
+                continue
+            accept, reject = make_validator(first), make_validator(second)
+            for value in BOUNDARY:
+                assert not accept.is_valid(value) or reject.is_valid(value), (case["id"], value)
