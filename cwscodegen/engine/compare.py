@@ -419,6 +419,8 @@ class _Pair:
                        C if tighter else B, keyword=keyword, old=_num(before), new=_num(after))  # fmt: skip
         self._patterns(o, n, at)
         before, after = o.kw.get("format"), n.kw.get("format")
+        if before == after:
+            return
         if before is not None and after is not None and formats.implies(before, after):
             back, fwd = C, C if formats.implies(after, before) else B
             if fwd is C:

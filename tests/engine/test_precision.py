@@ -115,3 +115,10 @@ def test_compatible_verdicts_survive_boundary_values() -> None:
             accept, reject = make_validator(first), make_validator(second)
             for value in BOUNDARY:
                 assert not accept.is_valid(value) or reject.is_valid(value), (case["id"], value)
+
+
+def test_an_unchanged_format_next_to_another_change_is_no_change() -> None:
+    draft = "https://json-schema.org/draft/2020-12/schema"
+    old = {"$schema": draft, "type": "string", "format": "date-time", "description": "a"}
+    new = {"$schema": draft, "type": "string", "format": "date-time", "description": "b"}
+    assert [c.rule for c in compare.diff_documents(old, new).changes] == ["description-changed"]
