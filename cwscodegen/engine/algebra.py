@@ -23,7 +23,7 @@ from typing import Any
 
 from cwscodegen.engine.emptiness import proven_empty
 from cwscodegen.engine.inclusion import YES, Inclusion, deref, member_schemas, types_of, types_overlap
-from cwscodegen.engine.normalize import Node, json_type, synthetic
+from cwscodegen.engine.normalize import FLOAT_STEP, Node, json_type, synthetic
 
 ALL_KINDS = ("null", "boolean", "object", "array", "number", "string")
 
@@ -395,6 +395,8 @@ def _meet_enum(x: Node, y: Node) -> dict[str, Any]:
 
 
 def _meet_keywords(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any] | None:
+    if "multipleOf" in a and "multipleOf" in b and a.get(FLOAT_STEP) != b.get(FLOAT_STEP):
+        return None  # an int step and a float step: which check the common step gets is unclear
     out = dict(a)
     for key, value in b.items():
         if key not in out:

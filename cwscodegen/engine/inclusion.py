@@ -27,7 +27,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from cwscodegen.engine.normalize import Node, PairIndex, json_type
+from cwscodegen.engine.normalize import FLOAT_STEP, Node, PairIndex, json_type
 
 ALL_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string"})
 _SMALL_RANGE = 64
@@ -596,9 +596,11 @@ def _max_properties(node: Node) -> int | None:
 
 
 def raw_step(node: Node) -> Any:
-    """The `multipleOf` value as written (int or float), or None where the node does not say."""
-    raw = node.raw
-    return raw.get("multipleOf") if isinstance(raw, dict) and "multipleOf" in raw else None
+    """The `multipleOf` value as written (int or float), or None where there is none."""
+    step = node.kw.get("multipleOf")
+    if step is None:
+        return None
+    return float(step) if node.kw.get(FLOAT_STEP) else int(step) if step.denominator == 1 else float(step)
 
 
 def step_within(a: Node, b: Node) -> Answer:

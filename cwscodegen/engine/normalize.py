@@ -72,6 +72,7 @@ MODELLED = frozenset(
     ]
 )
 TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
+FLOAT_STEP = "multipleOf/float"
 _LEGACY_REF = ("draft4", "draft6", "draft7")
 # Not annotations of a place: structure ($defs), identity and dialect (reported once, at the root).
 _NOT_NOTES = frozenset({"then", "else", "definitions", "$defs", "$schema", "$id", "id"})
@@ -365,6 +366,8 @@ class Prepared:
                 _bound(node, key, value)
         elif key == "multipleOf" and isinstance(value, (int, float)) and not isinstance(value, bool):
             node.kw[key] = Fraction(value)
+            if isinstance(value, float):  # checked by float division: 3.0 is not 3 (inclusion.step_within)
+                node.kw[FLOAT_STEP] = True
         elif key in ("minLength", "maxLength", "minItems", "maxItems", "minProperties",
                      "maxProperties", "minContains", "maxContains"):  # fmt: skip
             if isinstance(value, (int, float)) and not isinstance(value, bool):
