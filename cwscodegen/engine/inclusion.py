@@ -609,15 +609,18 @@ def step_within(a: Node, b: Node) -> Answer:
     Validators check a float step by float division (`jsonschema`: `instance / step` must be
     integral), so a float step accepts values that are no exact multiple of it (512.2 passes
     `multipleOf: 0.01`, fails `multipleOf: 0.001`, and 2**60 passes `3.0`). An integer step is
-    checked exactly (`%`), and every exact multiple passes any step. So YES needs `a`'s step to be
-    an integer that `b`'s divides, or both to be floats a power of two apart (or equal)."""
+    checked exactly (`%`), and an exact multiple passes a float step only below 2**53 (2**53 + 1 is
+    a multiple of 3 that fails `3.0`). So YES needs integer steps (`b`'s dividing `a`'s; a float
+    `b` only if it is a power of two or `a`'s values stay below 2**53), or float steps a power of
+    two apart (or equal)."""
     step_a, step_b = a.kw.get("multipleOf"), b.kw.get("multipleOf")
     if step_b is None:
         return YES
     if step_a is None or (step_a / step_b).denominator != 1:
         return NO
     written_a, written_b = raw_step(a), raw_step(b)
-    exact = isinstance(written_a, int) and not isinstance(written_a, bool)
+    small = _bounded_by(a, _EXACT_FLOATS)  # ints there convert to floats exactly
+    exact = isinstance(written_a, int) and (isinstance(written_b, int) or small or _power_of_two(step_b))
     ratio = step_a / step_b
     # float steps whose ratio is 2**k: x / b = 2**k * (x / a) exactly, and scaling by 2 commutes
     # with rounding, so an integral float quotient for `a` gives one for `b`.
@@ -628,6 +631,16 @@ def step_within(a: Node, b: Node) -> Answer:
 
 
 _EXACT_FLOATS = 2**53
+
+
+def _power_of_two(step: Fraction) -> bool:
+    """2**k: dividing by it is exact, and a float near an exact multiple of it is one."""
+    return all(n & (n - 1) == 0 for n in (step.numerator, step.denominator))
+
+
+def _bounded_by(node: Node, limit: int) -> bool:
+    low, high = _lower(node, False), _upper(node, False)
+    return low is not None and high is not None and -limit < low[0] and high[0] < limit
 
 
 def _integers(node: Node, integer: bool) -> list[int] | None:
