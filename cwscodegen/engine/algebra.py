@@ -22,8 +22,8 @@ from fractions import Fraction
 from typing import Any
 
 from cwscodegen.engine.emptiness import proven_empty
-from cwscodegen.engine.inclusion import YES, Inclusion, deref, member_schemas, types_of, types_overlap
-from cwscodegen.engine.normalize import FLOAT_STEP, Node, json_type, synthetic
+from cwscodegen.engine.inclusion import INTEGERS, YES, Inclusion, deref, member_schemas, types_of, types_overlap
+from cwscodegen.engine.normalize import FLOAT_STEP, STRICT_INTEGER, Node, json_type, synthetic
 
 ALL_KINDS = ("null", "boolean", "object", "array", "number", "string")
 
@@ -109,6 +109,7 @@ _DIMENSIONS = {
     "array": ("minItems", "maxItems"),
     "object": ("minProperties", "maxProperties"),
     "integer": ("minimum", "maximum"),
+    STRICT_INTEGER: ("minimum", "maximum"),
 }
 
 
@@ -156,7 +157,9 @@ def _kinds(node: Node) -> list[str]:
     types = types_of(node)
     kinds = set(ALL_KINDS if types is None else types)
     if "number" in kinds:
-        kinds.discard("integer")
+        kinds -= set(INTEGERS)
+    if "integer" in kinds:
+        kinds.discard(STRICT_INTEGER)
     return sorted(kinds)
 
 
@@ -238,7 +241,7 @@ def _rewritable_not(node: Node) -> Node | tuple[Node] | None:
         return deref(inner.not_)
     if inner.types is not None and _only(inner, "types"):
         rest = set(ALL_KINDS) - set(inner.types)
-        if "integer" in inner.types and "number" not in inner.types:
+        if set(INTEGERS) & inner.types and "number" not in inner.types:
             return None  # "numbers that are not integers" has no `type`
         if "number" in inner.types:
             rest.discard("integer")
@@ -305,13 +308,16 @@ def restrict(cache: _Cache, node: Node, kind: str) -> Node | None:
     if node.enum is not None:
         kept = [(k, v) for k, v in zip(node.enum, node.enum_raw) if _of_kind(json_type(v), kind)]
         fill["enum"], fill["enum_raw"] = tuple(k for k, _ in kept), tuple(v for _, v in kept)
-    made = synthetic(node.prep, {"allOf": [node.raw, {"type": kind}]}, fill)
+    written = "integer" if kind == STRICT_INTEGER else kind  # the document's own draft reads it strictly
+    made = synthetic(node.prep, {"allOf": [node.raw, {"type": written}]}, fill)
     cache.made[key] = (node, made)
     return made
 
 
 def _of_kind(json_kind: str, kind: str) -> bool:
-    return json_kind == kind or (json_kind == "integer" and kind == "number")
+    """Could a value of `json_type` `json_kind` be of type case `kind`? (Kept when unsure: the
+    node's own validator filters the values.)"""
+    return json_kind == kind or (json_kind == "integer" and kind in ("number", STRICT_INTEGER))
 
 
 def conj(cache: _Cache, parts: Sequence[Node | None]) -> Node | None:
@@ -374,12 +380,17 @@ def _merge(cache: _Cache, x: Node, y: Node) -> Node | None:
     return synthetic(x.prep, {"allOf": [x.raw, y.raw]}, fill)
 
 
+_NUMERIC = ("number", "integer", STRICT_INTEGER)  # each within the one before
+
+
 def _meet(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
     if a is None or b is None:
         return b if a is None else a
-    out = set(a) & set(b)
-    if ("integer" in a and "number" in b) or ("integer" in b and "number" in a):
-        out.add("integer")
+    out = (set(a) & set(b)) - set(_NUMERIC)
+    rank_a = [i for i, t in enumerate(_NUMERIC) if t in a]
+    rank_b = [i for i, t in enumerate(_NUMERIC) if t in b]
+    if rank_a and rank_b:  # the narrower of the two widest numeric types
+        out.add(_NUMERIC[max(min(rank_a), min(rank_b))])
     return frozenset(out)
 
 

@@ -20,8 +20,18 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from cwscodegen.engine.inclusion import NO, UNKNOWN, YES, Answer, deref, lower_bound, member_schemas, upper_bound
-from cwscodegen.engine.normalize import Node
+from cwscodegen.engine.inclusion import (
+    INTEGERS,
+    NO,
+    UNKNOWN,
+    YES,
+    Answer,
+    deref,
+    lower_bound,
+    member_schemas,
+    upper_bound,
+)
+from cwscodegen.engine.normalize import STRICT_INTEGER, Node
 
 _CACHE: dict[int, tuple[Node, bool]] = {}
 _CACHE_LIMIT = 50_000
@@ -64,9 +74,11 @@ def _kind_room(node: Node, kind: str, depth: int) -> bool:
     kw = node.kw
     if kind in ("null", "boolean"):
         return True
+    if kind not in ("string", "number", "object", "array", *INTEGERS):
+        return False
     if kind == "string":
         return not ({"pattern", "format"} & set(kw)) and not _counts_cross(kw.get("minLength", 0), kw.get("maxLength"))
-    if kind in ("number", "integer"):
+    if kind == "number" or kind in INTEGERS:
         if "multipleOf" in kw:
             return False
         low, high = lower_bound(node, True), upper_bound(node, True)  # an integer fits: so does a number
@@ -148,14 +160,16 @@ def _kinds(node: Node) -> list[str]:
         return list(ALL_KINDS)
     kinds = set(node.types)
     if "number" in kinds:
-        kinds.discard("integer")
+        kinds -= set(INTEGERS)
+    if "integer" in kinds:
+        kinds.discard(STRICT_INTEGER)
     return sorted(kinds)
 
 
 def _kind_empty(node: Node, kind: str, child: Any) -> bool:
     kw = node.kw
-    if kind in ("number", "integer"):
-        return _numbers_empty(node, kind == "integer")
+    if kind == "number" or kind in INTEGERS:
+        return _numbers_empty(node, kind != "number")
     if kind == "string":
         if _counts_cross(kw.get("minLength"), kw.get("maxLength")):
             return True
