@@ -72,6 +72,7 @@ MODELLED = frozenset(
     ]
 )
 TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
+FLOAT_STEP = "multipleOf/float"
 # draft-04's `integer`: a number written without fraction or exponent, so `1.0` is not one (from
 # draft-06 on it is). A type of its own, so the two never compare equal.
 STRICT_INTEGER = "integer(draft-04)"
@@ -419,6 +420,8 @@ class Prepared:
                 _bound(node, key, value)
         elif key == "multipleOf" and isinstance(value, (int, float)) and not isinstance(value, bool):
             node.kw[key] = Fraction(value)
+            if isinstance(value, float):  # checked by float division: 3.0 is not 3 (inclusion.step_within)
+                node.kw[FLOAT_STEP] = True
         elif key in ("minLength", "maxLength", "minItems", "maxItems", "minProperties",
                      "maxProperties", "minContains", "maxContains"):  # fmt: skip
             if isinstance(value, (int, float)) and not isinstance(value, bool):
