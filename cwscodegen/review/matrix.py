@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from cwscodegen.engine.changes import Effect
+from cwscodegen.review import derive
 from cwscodegen.store.snapshots import Snapshot
 
 Verdicts = Callable[[Snapshot, Snapshot], tuple[Effect, Effect]]
@@ -57,12 +58,17 @@ def _symbol(effect: Effect, letter: str) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """The verdicts for one ordered pair: `old` is the older version, `new` the newer."""
+    """The verdicts for one ordered pair: `old` is the older version, `new` the newer.
+
+    `proofs` says how each verdict (backward, forward) was obtained; it is not part of equality,
+    since a verdict means the same however it was proven.
+    """
 
     old: str
     new: str
     backward: Effect
     forward: Effect
+    proofs: tuple[derive.Proof, derive.Proof] = field(default=(derive.ENGINE, derive.ENGINE), compare=False)
 
     @property
     def status(self) -> Status:
@@ -159,15 +165,55 @@ def canonical(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def compute(snapshots: Sequence[Snapshot], mode: str, verdicts: Verdicts | None = None) -> Matrix:
-    """Judge every ordered pair of `snapshots` (given in version order) with `verdicts`.
+def compute(
+    snapshots: Sequence[Snapshot], mode: str, verdicts: Verdicts | None = None, *, derive: bool = True
+) -> Matrix:
+    """Judge every ordered pair of `snapshots` (given in version order).
 
-    `verdicts` defaults to the engine's fast path `compare.verdicts`; tests pass their own.
+    `verdicts` defaults to the engine's fast path `compare.verdicts`; tests pass their own. With
+    `derive` (the default) pairs already settled by transitivity or a verified witness skip the
+    engine (see `cwscodegen.review.derive`); without it every distinct pair is judged, which is the
+    reference the derived matrix is tested against.
     """
+    from cwscodegen.engine.normalize import pinned
+
     if verdicts is None:
         from cwscodegen.engine import compare
 
         verdicts = compare.verdicts
+    with pinned(s.document for s in snapshots):
+        cells = _derived_cells(snapshots, verdicts) if derive else _plain_cells(snapshots, verdicts)
+    return Matrix(versions=tuple(s.name for s in snapshots), cells=cells, mode=mode)
+
+
+def _derived_cells(snapshots: Sequence[Snapshot], verdicts: Verdicts) -> dict[tuple[str, str], Cell]:
+    """Distinct documents settled by `derive.settle`, spread back over every snapshot pair."""
+    first: dict[str, int] = {}
+    docs: list[Snapshot] = []
+    index: list[int] = []
+    for snapshot in snapshots:
+        key = canonical(snapshot.document)
+        if key not in first:
+            first[key] = len(docs)
+            docs.append(snapshot)
+        index.append(first[key])
+    known, _ = derive.settle(docs, verdicts)
+    cells: dict[tuple[str, str], Cell] = {}
+    for j, new in enumerate(snapshots):
+        for i, old in enumerate(snapshots[:j]):
+            a, b = index[i], index[j]
+            if a == b:
+                cells[(old.name, new.name)] = Cell(
+                    old.name, new.name, Effect.NONE, Effect.NONE, (derive.SAME, derive.SAME)
+                )
+                continue
+            (backward, back_proof), (forward, fwd_proof) = known[(a, b)], known[(b, a)]
+            cells[(old.name, new.name)] = Cell(old.name, new.name, backward, forward, (back_proof, fwd_proof))
+    return cells
+
+
+def _plain_cells(snapshots: Sequence[Snapshot], verdicts: Verdicts) -> dict[tuple[str, str], Cell]:
+    """Every distinct pair through `verdicts`; identical documents need no call."""
     keys = [canonical(s.document) for s in snapshots]
     judged: dict[tuple[str, str], tuple[Effect, Effect]] = {}
     cells: dict[tuple[str, str], Cell] = {}
@@ -179,7 +225,7 @@ def compute(snapshots: Sequence[Snapshot], mode: str, verdicts: Verdicts | None 
                 judged[pair] = (Effect.NONE, Effect.NONE) if pair[0] == pair[1] else verdicts(old, new)
             backward, forward = judged[pair]
             cells[(old.name, new.name)] = Cell(old.name, new.name, backward, forward)
-    return Matrix(versions=tuple(s.name for s in snapshots), cells=cells, mode=mode)
+    return cells
 
 
 def column_labels(versions: Sequence[str]) -> list[str]:

@@ -79,7 +79,7 @@ def test_every_ordered_pair_gets_the_right_status() -> None:
 
 def test_identical_documents_and_repeated_pairs_cost_no_engine_call() -> None:
     engine = SubsetEngine()
-    m = compute(HISTORY, "backward", engine)
+    m = compute(HISTORY, "backward", engine, derive=False)
     # v2, v4, v5 are one document: (v4,v5), (v2,v4), (v2,v5) need no call, and (v1,v4), (v1,v5)
     # reuse (v1,v2); (v3,v5) reuses (v3,v4).
     assert sorted(engine.calls) == [("v1", "v2"), ("v1", "v3"), ("v2", "v3"), ("v3", "v4")]
