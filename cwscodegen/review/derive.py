@@ -7,26 +7,30 @@ A accepts is accepted by B (A ⊆ B). Two facts settle many pairs without the en
   or ones derived that way) are chained, so a derived "compatible" rests on a chain of YES;
 - a witness event W that the real validator finds accepted by X and rejected by Y proves X ⊄ Y,
   for every such X and Y. Witnesses come from the pairs of neighbouring versions the engine calls
-  breaking (a break usually carries forward: everything before it accepts W, everything after
-  rejects it), and each is checked against every document, never assumed.
+  breaking. A break usually lasts (the versions before it accept W, those after reject it), so W
+  is validated outward from the break, on each side up to the first version that answers the
+  other way, and refutes every pair across the two runs; each of those answers is the validator's,
+  never assumed.
 
 "Undecided" is never derived and never used as a link: it stays the engine's. When the engine runs
 on a pair, its answer is the one kept, so the result matches judging every pair, except that a
 verified witness outranks an engine YES (which would be an engine bug, and is kept visible).
 
 Cost: one engine call per pair of neighbours, at most one witness search per breaking neighbour
-direction, one validation per (witness, document), and for every other pair an AND of two bit sets
+direction, one validation per document in a witness's runs, and for every other pair an AND of two bit sets
 before any engine call. All of it is bounded by the number of pairs.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import islice
 from typing import Any
 
-from cwscodegen.engine.changes import Direction, Effect, Witness
+from cwscodegen.engine.changes import Effect
 from cwscodegen.store.snapshots import Snapshot
 
 Verdicts = Callable[[Snapshot, Snapshot], tuple[Effect, Effect]]
@@ -77,17 +81,34 @@ def real_accepts(snapshot: Snapshot) -> Callable[[Any], bool]:
     return is_valid
 
 
-def engine_search(accept: Snapshot, reject: Snapshot) -> Any:
-    """The engine's bounded witness search at the root (`witnesses.find_document`), or None."""
-    from cwscodegen.engine.normalize import prepare
-    from cwscodegen.engine.witnesses import find_document
+SEARCH_BUDGET = 16  # candidate events per witness search: half the breaks of the history show in the first 16
+SEARCH_WORTH = 64  # a search costs about as much as this many engine calls: skip it when it cannot pay
 
-    found = find_document(
-        Direction.BACKWARD,
-        prepare(accept.document, str(accept.path)),
-        prepare(reject.document, str(reject.path)),
-    )
-    return found.event if isinstance(found, Witness) and found.verified else None
+
+def candidate_search(accepts: Accepts) -> Search:
+    """A bounded search over the engine's boundary-probing root events (`witnesses.candidates`),
+    each judged by `accepts`; a miss only means the pair goes to the engine. A document's
+    candidates are made once (a neighbour is searched from both sides)."""
+    made: dict[str, list[tuple[Any, bool]]] = {}
+
+    def accepted_candidates(snapshot: Snapshot) -> list[tuple[Any, bool]]:
+        from cwscodegen.engine.normalize import prepare
+        from cwscodegen.engine.witnesses import candidates
+
+        if snapshot.name not in made:
+            root = prepare(snapshot.document, str(snapshot.path)).root
+            is_valid = accepts(snapshot)
+            made[snapshot.name] = [(event, is_valid(event)) for event in islice(candidates(root), SEARCH_BUDGET)]
+        return made[snapshot.name]
+
+    def search(accept: Snapshot, reject: Snapshot) -> Any:
+        is_valid = accepts(reject)
+        for event, ok in accepted_candidates(accept):
+            if ok and not is_valid(event):
+                return copy.deepcopy(event)
+        return None
+
+    return search
 
 
 def identical(a: Snapshot, b: Snapshot) -> bool:
@@ -156,19 +177,43 @@ class Relation:
             self.yes_out[sub] |= 1 << sup
             self.yes_in[sup] |= 1 << sub
 
+    def _open_across(self, accept: int, reject: int) -> int:
+        """How many pairs from accept's side of the neighbour break to reject's are still open."""
+        low, high = sorted((accept, reject))
+        count = len(self.docs)
+        before, after = range(low + 1), range(high, count)
+        sources, targets = (before, after) if accept < reject else (after, before)
+        mask = sum(1 << y for y in targets)
+        return sum((mask & ~self.known_out[x]).bit_count() for x in sources)
+
     def _refute_with_witness(self, accept: int, reject: int) -> None:
+        if self._open_across(accept, reject) < SEARCH_WORTH:
+            return
         event = self.search(self.docs[accept], self.docs[reject])
         if event is None:
             return
-        accepted = [self.accepts(doc)(event) for doc in self.docs]
-        if not accepted[accept] or accepted[reject]:
+        accepting = self._run_of(event, accept, reject - accept, True)
+        rejecting = self._run_of(event, reject, reject - accept, False)
+        if not accepting or not rejecting:
             return  # the search's own check disagrees with the validator: use nothing
         proof = Proof(Kind.WITNESS, witness=event, found_for=(self.docs[accept].name, self.docs[reject].name))
-        rejecting = sum(1 << y for y, y_accepts in enumerate(accepted) if not y_accepts)
-        for x, x_accepts in enumerate(accepted):
-            if x_accepts:
-                for y in _bits(rejecting & ~self.known_out[x]):
-                    self._record(x, y, (Effect.BREAKING, proof))
+        rejecting_mask = sum(1 << y for y in rejecting)
+        for x in accepting:
+            for y in _bits(rejecting_mask & ~self.known_out[x]):
+                self._record(x, y, (Effect.BREAKING, proof))
+
+    def _run_of(self, event: Any, start: int, step: int, accepted: bool) -> list[int]:
+        """The documents from `start` away from the break (against `step` on the accepting side,
+        along it on the rejecting side) whose validator gives `accepted`, up to the first that does
+        not. A break usually lasts, so the run is where the witness refutes; validating only the
+        run keeps the cost proportional to what it settles."""
+        direction = -step if accepted else step
+        run: list[int] = []
+        index = start
+        while 0 <= index < len(self.docs) and self.accepts(self.docs[index])(event) is accepted:
+            run.append(index)
+            index += direction
+        return run
 
 
 def _bits(mask: int) -> Iterator[int]:
@@ -187,7 +232,8 @@ def settle(
 ) -> tuple[dict[tuple[int, int], Judgement], int]:
     """Judgements for every ordered pair of the distinct `docs` (in version order), and how many
     engine calls that took."""
-    relation = Relation(docs, verdicts, accepts or _once_each(real_accepts), search or engine_search)
+    accepts = accepts or _once_each(real_accepts)
+    relation = Relation(docs, verdicts, accepts, search or candidate_search(accepts))
     return relation.run(), relation.engine_calls
 
 

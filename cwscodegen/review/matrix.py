@@ -7,9 +7,11 @@ is the version compatible (in the configured mode) with every older version, and
 does an unbroken run of compatible older versions reach (the oldest release that may still be in
 the field when this one ships).
 
-Speed: each snapshot is loaded once by the caller; documents that are byte-for-byte the same
-schema (the history has reverts) share one engine call, and a pair of identical documents needs
-none: the same schema accepts the same documents. Everything else is the engine's.
+Speed: each snapshot is loaded once by the caller and its normal form kept for the whole run
+(`normalize.pinned`); documents that are the same JSON value (the history has reverts) are judged
+once, and a pair of them needs nothing: the same schema accepts the same documents. Among the
+distinct documents, `derive.settle` skips the engine wherever transitivity of proven inclusions or
+a witness event checked by the validator already decides a direction; each cell keeps that proof.
 """
 
 from __future__ import annotations
@@ -351,7 +353,11 @@ def to_text(matrix: Matrix) -> Any:
 
 
 def to_json(matrix: Matrix) -> str:
-    """The matrix as JSON for scripts: pairs in row order, then the per-version summaries."""
+    """The matrix as JSON for scripts: pairs in row order, then the per-version summaries.
+
+    Each pair says how each verdict was proven (`derive.Proof`): by the engine, as the same
+    document, by a chain through another version, or by a witness event checked on both sides.
+    """
     pairs = [
         {
             "old": cell.old,
@@ -360,6 +366,7 @@ def to_json(matrix: Matrix) -> str:
             "forward": cell.forward.value,
             "status": cell.status.value,
             "passes": cell.passes(matrix.mode),
+            "proof": {"backward": cell.proofs[0].as_json(), "forward": cell.proofs[1].as_json()},
         }
         for cell in matrix.pairs()
     ]
