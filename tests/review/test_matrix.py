@@ -35,8 +35,7 @@ from cwscodegen.review.matrix import (
 from cwscodegen.store.snapshots import Snapshot, load_all, snapshot_from_text
 from cwscodegen.store.validators import make_validator
 from tests.cli.test_cli import run
-from tests.conftest import HISTORY as UPSTREAM
-from tests.conftest import SHIPPED
+from tests.conftest import HISTORY_SNAPSHOTS, SHIPPED
 
 
 def enum_snapshot(name: str, *values: object) -> Snapshot:
@@ -298,7 +297,7 @@ def check_proofs(m: Matrix, snapshots: list[Snapshot]) -> Counter[Kind]:
 
 
 def test_derived_matrix_equals_the_plain_one_on_the_upstream_history() -> None:
-    snapshots = load_all(UPSTREAM)
+    snapshots = load_all(HISTORY_SNAPSHOTS)
     derived = compute(snapshots, "backward")
     plain = compute(snapshots, "backward", derive=False)
     assert derived.cells == plain.cells  # verdicts, cell for cell (proofs are not compared)
