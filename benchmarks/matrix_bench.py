@@ -5,7 +5,10 @@ Prints, from one run on this machine, for each set:
   verified witness skip the engine, see `cwscodegen/review/derive.py`), with its engine calls;
 - plain: `matrix.compute(..., derive=False)`, the engine on every distinct pair, where feasible
   (`--plain-max`), and the ratio plain/derived; the two matrices are compared cell for cell;
-- the time per pair, so sizes compare.
+- the time per pair, so sizes compare;
+- first, the cache cliff that `normalize.pinned` removed, shown at a small cache size (`--cliff`
+  snapshots, `--cliff-cache`): with the bounded cache alone, every row of the all-pairs scan
+  re-prepares documents once there are more distinct documents than cache entries.
 
 The synthetic sets are made from the 59 upstream versions (tests/data/cws-schema-history): set
 member k takes upstream version floor(k * 59 / N) and, for the r-th member taken from the same
@@ -25,10 +28,11 @@ import copy
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from cwscodegen.engine import compare
+from cwscodegen.engine import compare, normalize
 from cwscodegen.engine.changes import Effect
 from cwscodegen.review import matrix
 from cwscodegen.store.snapshots import Snapshot, load_schema_file
@@ -92,13 +96,51 @@ def measure(label: str, snapshots: list[Snapshot], plain_max: int) -> None:
     )
 
 
+def cliff(snapshots: list[Snapshot], cache_size: int) -> None:
+    """The old cliff, at a cache size small enough to show in seconds: the plain matrix with the
+    bounded cache only (as before `normalize.pinned`) against the same with the documents pinned,
+    counting how often a document is prepared (normalised) in each."""
+    made: list[int] = []
+    original = normalize.Prepared.__init__
+
+    def counting(self: normalize.Prepared, document: object, source: str = "schema") -> None:
+        made.append(1)
+        original(self, document, source)
+
+    @contextmanager
+    def unpinned(documents: object) -> Iterator[None]:
+        yield
+
+    size, pinned = normalize._CACHE_SIZE, normalize.pinned
+    normalize.Prepared.__init__ = counting  # type: ignore[method-assign]
+    normalize._CACHE_SIZE = cache_size
+    try:
+        for label, pinning in (("bounded cache only (before)", unpinned), ("pinned (now)", pinned)):
+            normalize.pinned = pinning
+            normalize._PREPARED.clear()
+            made.clear()
+            start = time.perf_counter()
+            matrix.compute(snapshots, "backward", derive=False)
+            print(
+                f"   cliff: {len(snapshots)} snapshots, cache of {cache_size}, {label}: "
+                f"{time.perf_counter() - start:7.1f} s, {len(made)} preparations",
+                flush=True,
+            )
+    finally:
+        normalize.Prepared.__init__, normalize._CACHE_SIZE, normalize.pinned = original, size, pinned  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[50, 250, 500])
     parser.add_argument("--plain-max", type=int, default=250, help="largest set also judged the plain way")
+    parser.add_argument("--cliff", type=int, default=40, help="snapshots for the cache-cliff demonstration (0: skip)")
+    parser.add_argument("--cliff-cache", type=int, default=32, help="cache size for the cliff demonstration")
     args = parser.parse_args()
     # The history's file names start with a digit, which version names may not: load them as h01..h59.
     history = [load_schema_file(path, f"h{path.name[:2]}") for path in sorted(HISTORY.glob("[0-9][0-9]_*.json"))]
+    if args.cliff:
+        cliff(synthetic(history, args.cliff), args.cliff_cache)
     measure("history", history, args.plain_max)
     for size in args.sizes:
         measure(f"n={size}", synthetic(history, size), args.plain_max)
