@@ -58,13 +58,14 @@ class Proof:
     witness: Any = None
     found_for: tuple[str, str] | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, witness_number: int | None = None) -> dict[str, Any]:
+        """The proof for JSON output; a witness is given by its number in a list kept elsewhere,
+        since one witness refutes many pairs and repeating the event would multiply the output."""
         body: dict[str, Any] = {"kind": self.kind.value}
         if self.via is not None:
             body["via"] = self.via
         if self.kind is Kind.WITNESS:
-            body["witness"] = self.witness
-            body["found_for"] = list(self.found_for or ())
+            body["witness"] = witness_number
         return body
 
 

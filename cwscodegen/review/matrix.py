@@ -356,8 +356,20 @@ def to_json(matrix: Matrix) -> str:
     """The matrix as JSON for scripts: pairs in row order, then the per-version summaries.
 
     Each pair says how each verdict was proven (`derive.Proof`): by the engine, as the same
-    document, by a chain through another version, or by a witness event checked on both sides.
+    document, by a chain through another version, or by a witness event checked on both sides,
+    given by its number in the top-level `witnesses` list (in order of first use).
     """
+    numbers: dict[int, int] = {}
+    witnesses: list[dict[str, Any]] = []
+
+    def proof(found: derive.Proof) -> dict[str, Any]:
+        if found.kind is not derive.Kind.WITNESS:
+            return found.as_json()
+        if id(found) not in numbers:
+            numbers[id(found)] = len(witnesses)
+            witnesses.append({"event": found.witness, "found_for": list(found.found_for or ())})
+        return found.as_json(numbers[id(found)])
+
     pairs = [
         {
             "old": cell.old,
@@ -366,7 +378,7 @@ def to_json(matrix: Matrix) -> str:
             "forward": cell.forward.value,
             "status": cell.status.value,
             "passes": cell.passes(matrix.mode),
-            "proof": {"backward": cell.proofs[0].as_json(), "forward": cell.proofs[1].as_json()},
+            "proof": {"backward": proof(cell.proofs[0]), "forward": proof(cell.proofs[1])},
         }
         for cell in matrix.pairs()
     ]
@@ -380,5 +392,11 @@ def to_json(matrix: Matrix) -> str:
         }
         for s in matrix.summaries()
     ]
-    body = {"mode": matrix.mode, "versions": list(matrix.versions), "pairs": pairs, "summary": summaries}
+    body = {
+        "mode": matrix.mode,
+        "versions": list(matrix.versions),
+        "pairs": pairs,
+        "summary": summaries,
+        "witnesses": witnesses,
+    }
     return json.dumps(body, indent=2) + "\n"

@@ -379,3 +379,19 @@ def test_every_document_is_prepared_once_whatever_the_cache_size(monkeypatch: py
     snapshots = [enum_snapshot(f"v{n}", *range(n + 1)) for n in range(6)]
     compute(snapshots, "backward", derive=False)  # the cyclic row scan: 15 pairs over 6 documents
     assert len(made) == 6 and not normalize._PINNED and not normalize._PIN_HOLDS
+
+
+def test_json_lists_each_witness_once_and_pairs_refer_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(derive, "SEARCH_WORTH", 0)
+    chain = [enum_snapshot("v1", 1), enum_snapshot("v2", 1, 2), enum_snapshot("v3", 1, 2, 3)]
+    doc = json.loads(to_json(compute(chain, "backward", SubsetEngine())))
+    v1_v3 = next(p for p in doc["pairs"] if (p["old"], p["new"]) == ("v1", "v3"))
+    assert v1_v3["proof"] == {"backward": {"kind": "chain", "via": "v2"}, "forward": {"kind": "witness", "witness": 0}}
+    assert doc["witnesses"][0] == {"event": 2, "found_for": ["v2", "v1"]}
+    used = [
+        p["proof"][d]["witness"]
+        for p in doc["pairs"]
+        for d in ("backward", "forward")
+        if p["proof"][d]["kind"] == "witness"
+    ]
+    assert sorted(set(used)) == list(range(len(doc["witnesses"])))
