@@ -211,7 +211,7 @@ class Relation:
         direction = -step if accepted else step
         run: list[int] = []
         index = start
-        while 0 <= index < len(self.docs) and self.accepts(self.docs[index])(event) is accepted:
+        while 0 <= index < len(self.docs) and bool(self.accepts(self.docs[index])(event)) == accepted:
             run.append(index)
             index += direction
         return run
