@@ -103,9 +103,9 @@ def cliff(snapshots: list[Snapshot], cache_size: int) -> None:
     made: list[int] = []
     original = normalize.Prepared.__init__
 
-    def counting(self: normalize.Prepared, document: object, source: str = "schema") -> None:
+    def counting(self: normalize.Prepared, document: object, source: str = "schema", draft: str | None = None) -> None:
         made.append(1)
-        original(self, document, source)
+        original(self, document, source, draft)
 
     @contextmanager
     def unpinned(documents: object) -> Iterator[None]:

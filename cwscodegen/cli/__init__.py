@@ -7,9 +7,9 @@ command that needs them, so `--help`, `list` and a no-op `check` start fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -30,6 +30,15 @@ app = typer.Typer(
 
 SchemasOpt = Annotated[
     Optional[Path], typer.Option("--schemas", help="Snapshot folder (overrides [tool.cwscodegen] schemas).")
+]
+DraftOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--default-draft",
+        metavar="draft-04|draft-06|draft-07|2019-09|2020-12",
+        help="Read snapshots without $schema under this draft (default: the default-draft setting, else "
+        "every draft that accepts them, worst verdict wins).",
+    ),
 ]
 OutputOpt = Annotated[
     Optional[Path], typer.Option("--output", help="Bindings folder (overrides [tool.cwscodegen] output).")
@@ -119,12 +128,13 @@ def diff_cmd(
     no_api: NoApiOpt = False,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error."""
     from cwscodegen.review.render import DiffView, check_format, render
 
     check_format(fmt)
-    settings = api.project_settings(schemas=schemas, mode=mode)
+    settings = api.project_settings(schemas=schemas, mode=mode, default_draft=default_draft)
     if against is not None:
         if new is not None:
             raise UserError("diff --against REF takes at most one VERSION (OLD is that file at REF)")
@@ -135,7 +145,7 @@ def diff_cmd(
     else:
         old_snap = api.load_snapshot(old, schemas=schemas)
         new_snap = api.load_snapshot(new, schemas=schemas)
-    report = api.diff(old_snap, new_snap, accepted=accepted, schemas=schemas)
+    report = api.diff(old_snap, new_snap, accepted=accepted, schemas=schemas, default_draft=default_draft)
     view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt))
     typer.echo(render(view, fmt, color=_color(fmt)), nl=False)
     raise typer.Exit(1 if view.failing else 0)
@@ -148,6 +158,7 @@ def compat_cmd(
     no_api: NoApiOpt = False,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Check every snapshot against its predecessor, honouring accepted breaks (the pre-commit hook).
 
@@ -156,9 +167,9 @@ def compat_cmd(
     from cwscodegen.review.render import DiffView, check_format, render_compat
 
     check_format(fmt)
-    settings = api.project_settings(schemas=schemas, mode=mode)
+    settings = api.project_settings(schemas=schemas, mode=mode, default_draft=default_draft)
     witnesses = fmt in ("json", "markdown")  # text and annotations stay brief: no witness search
-    result = api.compat(mode=mode, accepted=accepted, witnesses=witnesses, schemas=schemas)
+    result = api.compat(mode=mode, accepted=accepted, witnesses=witnesses, schemas=schemas, default_draft=default_draft)
     root = _annotation_root(settings, fmt)
     views = [DiffView(pair.report, pair.old, pair.new, result.mode, not no_api, root) for pair in result.pairs]
     stale = list(result.stale)
@@ -210,15 +221,16 @@ def matrix_cmd(
     output: FileOutOpt = None,
     mode: VerdictModeOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Compatibility of every ordered pair of snapshots, and of each version with all older ones."""
     if fmt not in MATRIX_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(MATRIX_FORMATS)})")
-    api.project_settings(schemas=schemas, mode=mode)  # a bad setting or flag fails before the output check
+    api.project_settings(schemas=schemas, mode=mode, default_draft=default_draft)  # fails before the output check
     _check_output(output)
     from cwscodegen.review import matrix
 
-    result = api.matrix(mode=mode, schemas=schemas)
+    result = api.matrix(mode=mode, schemas=schemas, default_draft=default_draft)
     if fmt == "svg":
         from cwscodegen.review.heatmap import render_svg
 
@@ -255,13 +267,14 @@ def changelog_cmd(
     mode: VerdictModeOpt = None,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Markdown changelog from FROM to TO, newest first: breaking changes with witnesses, then
     compatible, then documentation-only ones, and the suggested version bump per release."""
     from cwscodegen.review.changelog import render_markdown
 
     _check_output(output)
-    log = api.changelog(start, end, mode=mode, accepted=accepted, schemas=schemas)
+    log = api.changelog(start, end, mode=mode, accepted=accepted, schemas=schemas, default_draft=default_draft)
     _emit(render_markdown(log), output)
 
 
@@ -300,32 +313,56 @@ def validate_cmd(
             "--failures-only", help="Print only the events that are not accepted (the summary is always printed)."
         ),
     ] = False,
+    max_line_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-line-bytes",
+            metavar="N",
+            min=1,
+            help="Longest line (or multi-line value) read; a longer one is an error. Bounds memory.",
+        ),
+    ] = 64 << 20,
     schemas: SchemasOpt = None,
 ) -> None:
     """Check JSON events against snapshots, streaming. Exit 0 when every event is accepted by every
-    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed."""
+    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed, or when
+    no event was read; 130 on Ctrl-C, after the summary so far."""
     if fmt not in VALIDATE_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(VALIDATE_FORMATS)})")
     import json
     import os
 
-    from cwscodegen.events.validate import input_mode, json_line, open_input, text_line
+    from cwscodegen.events.validate import input_mode, json_line, open_input, read_lines, text_line
 
     api.project_settings(schemas=schemas)  # a bad setting fails before EVENTS is opened
     path = None if events == "-" else Path(events)
     stream, size = open_input(path)  # a bad EVENTS fails before the schemas are compiled
     try:
-        lines = (
-            _with_progress(stream, size)
-            if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
-            else stream
+        lines = read_lines(stream, events, max_line_bytes)
+        if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty():
+            lines = _with_progress(lines, size)
+        run = api.validate(
+            lines,
+            versions=version,
+            json_lines=input_mode(path) == "lines",
+            schemas=schemas,
+            max_line_bytes=max_line_bytes,
         )
-        run = api.validate(lines, versions=version, json_lines=input_mode(path) == "lines", schemas=schemas)
-        for verdict in run:
-            if failures_only and verdict.ok:
-                continue
-            sys.stdout.write((json_line(verdict) if fmt == "json" else text_line(verdict, run.versions)) + "\n")
-        sys.stdout.write((json.dumps({"summary": run.tally.as_json()}) if fmt == "json" else run.tally.text()) + "\n")
+
+        def summary() -> str:
+            return json.dumps({"summary": run.tally.as_json()}) if fmt == "json" else run.tally.text()
+
+        try:
+            for verdict in run:
+                if failures_only and verdict.ok:
+                    continue
+                sys.stdout.write((json_line(verdict) if fmt == "json" else text_line(verdict, run.versions)) + "\n")
+        except KeyboardInterrupt:
+            sys.stdout.write(summary() + "\n")
+            sys.stdout.flush()
+            typer.echo(f"cwscodegen: interrupted after {run.tally.events} events", err=True)
+            raise typer.Exit(130) from None
+        sys.stdout.write(summary() + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # `validate big.jsonl | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -336,8 +373,8 @@ def validate_cmd(
     raise typer.Exit(0 if run.ok else 1)
 
 
-def _with_progress(stream: BinaryIO, size: int) -> Iterator[bytes]:
-    """The lines of `stream`, advancing a progress bar on stderr (only used on a terminal).
+def _with_progress(lines: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The `lines`, advancing a progress bar on stderr (only used on a terminal).
 
     Event lines keep going to standard output: through the bar's console when standard output is
     the same terminal (so they scroll above it), untouched when it is a pipe or a file."""
@@ -354,7 +391,7 @@ def _with_progress(stream: BinaryIO, size: int) -> Iterator[bytes]:
     ) as bar:
         task = bar.add_task("validating", total=size)
         pending = 0
-        for raw in stream:
+        for raw in lines:
             pending += len(raw)
             if pending >= 1 << 18:
                 bar.advance(task, pending)
@@ -399,6 +436,12 @@ RootClassOpt = Annotated[
 ]
 
 
+JobsOpt = Annotated[
+    Optional[int],
+    typer.Option("--jobs", metavar="N", min=1, help="Render on N processes (default: all cores); same bytes."),
+]
+
+
 @app.command("generate")
 def generate_cmd(
     versions: VersionsArg = None,
@@ -406,6 +449,7 @@ def generate_cmd(
     output: OutputOpt = None,
     target: TargetOpt = None,
     root_class: RootClassOpt = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Write the Python bindings (Pydantic v2, dataclasses, TypedDict) of every snapshot, or of the named ones.
 
@@ -413,7 +457,7 @@ def generate_cmd(
     with codec.py, typeddicts.py, _manifest.json). Files change only when their bytes do; generated files
     of snapshots that no longer exist are removed, other files are never touched.
     """
-    result = api.generate(versions, schemas=schemas, output=output, targets=target, root_class=root_class)
+    result = api.generate(versions, schemas=schemas, output=output, targets=target, root_class=root_class, jobs=jobs)
     for path in result.written:
         typer.echo(f"wrote {path}")
     for path in result.removed:
@@ -431,13 +475,20 @@ def check_cmd(
     output: OutputOpt = None,
     target: TargetOpt = None,
     root_class: RootClassOpt = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Render every package and compare bytes, whatever the manifests say (CI).")
+    ] = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Exit 0 when the bindings are exactly what `generate` would write, 1 otherwise.
 
     Prints one line per stale, missing or extra file. When the content hashes in each package's
-    _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook).
+    _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook);
+    a hand edit committed with a recomputed hash fools those hashes, never --full.
     """
-    result = api.check(versions, schemas=schemas, output=output, targets=target, root_class=root_class)
+    result = api.check(
+        versions, schemas=schemas, output=output, targets=target, root_class=root_class, full=full, jobs=jobs
+    )
     for kind, path in result.problems:
         typer.echo(f"{kind}: {path}")
     if not result.ok:

@@ -12,7 +12,10 @@ A accepts is accepted by B (A ⊆ B). Two facts settle many pairs without the en
   other way, and refutes every pair across the two runs; each of those answers is the validator's,
   never assumed.
 
-"Undecided" is never derived and never used as a link: it stays the engine's. When the engine runs
+"Undecided" is never derived and never used as a link: it stays the engine's. A document that
+declares no draft is judged by the engine under every plausible reading, while a chain or a
+witness would hold under one reading only; so such documents take part in no derivation (every
+pair with one goes to the engine, and no chain passes through one). When the engine runs
 on a pair, its answer is the one kept, so the result matches judging every pair, except that a
 verified witness outranks an engine YES (which would be an engine bug, and is kept visible).
 
@@ -24,7 +27,7 @@ before any engine call. All of it is bounded by the number of pairs.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from itertools import islice
@@ -133,6 +136,7 @@ class Relation:
         self.yes_out = [0] * len(docs)  # bit b of yes_out[a]: a ⊆ b is proven
         self.yes_in = [0] * len(docs)  # bit a of yes_in[b]: the same fact, indexed by b
         self.engine_calls = 0
+        self.derivable = sum(1 << i for i, doc in enumerate(docs) if _one_reading(doc))
 
     def run(self) -> dict[tuple[int, int], Judgement]:
         """Every ordered pair of distinct documents: neighbours, their witnesses, then the rest."""
@@ -156,7 +160,9 @@ class Relation:
             self._engine(a, b)
 
     def _chain(self, sub: int, sup: int) -> None:
-        links = self.yes_out[sub] & self.yes_in[sup]
+        if not (self.derivable >> sub) & (self.derivable >> sup) & 1:
+            return
+        links = self.yes_out[sub] & self.yes_in[sup] & self.derivable
         if links:
             via = (links & -links).bit_length() - 1
             effect = Effect.NONE if identical(self.docs[sub], self.docs[sup]) else Effect.COMPATIBLE
@@ -188,6 +194,8 @@ class Relation:
         return sum((mask & ~self.known_out[x]).bit_count() for x in sources)
 
     def _refute_with_witness(self, accept: int, reject: int) -> None:
+        if not (self.derivable >> accept) & (self.derivable >> reject) & 1:
+            return
         if self._open_across(accept, reject) < SEARCH_WORTH:
             return
         event = self.search(self.docs[accept], self.docs[reject])
@@ -211,10 +219,23 @@ class Relation:
         direction = -step if accepted else step
         run: list[int] = []
         index = start
-        while 0 <= index < len(self.docs) and bool(self.accepts(self.docs[index])(event)) == accepted:
+        while (
+            0 <= index < len(self.docs)
+            and (self.derivable >> index) & 1
+            and bool(self.accepts(self.docs[index])(event)) == accepted
+        ):
             run.append(index)
             index += direction
         return run
+
+
+def _one_reading(snapshot: Snapshot) -> bool:
+    """Whether the engine reads the document one way only: it declares its draft, or it is a
+    boolean schema (the same under every draft)."""
+    from cwscodegen.store.refs import declared_draft
+
+    document = snapshot.document
+    return not isinstance(document, Mapping) or declared_draft(document) is not None
 
 
 def _bits(mask: int) -> Iterator[int]:

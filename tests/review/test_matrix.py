@@ -39,7 +39,7 @@ from tests.conftest import HISTORY_SNAPSHOTS, SHIPPED
 
 
 def enum_snapshot(name: str, *values: object) -> Snapshot:
-    text = json.dumps({"enum": list(values)})
+    text = json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", "enum": list(values)})
     return snapshot_from_text(text, name, Path(f"{name}.json"), name)
 
 
@@ -305,11 +305,18 @@ def test_derived_matrix_equals_the_plain_one_on_the_upstream_history() -> None:
     assert kinds[Kind.WITNESS] > 1000 and kinds[Kind.CHAIN] > 100 and kinds[Kind.ENGINE] < 1000
 
 
+DRAFT_04 = "http://json-schema.org/draft-04/schema#"
+DRAFT_2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
 def object_schema(draw: st.DrawFn) -> dict[str, object]:
     names = draw(st.lists(st.sampled_from("abc"), unique=True, max_size=3))
     props = {n: {"type": draw(st.sampled_from(["string", "integer", "number"]))} for n in names}
     required = draw(st.lists(st.sampled_from(names), unique=True)) if names else []
     schema: dict[str, object] = {"type": "object", "properties": props, "additionalProperties": draw(st.booleans())}
+    dialect = draw(st.sampled_from([DRAFT_04, DRAFT_2020, None]))  # undeclared: the engine's only
+    if dialect is not None:
+        schema["$schema"] = dialect
     if required:
         schema["required"] = required
     return schema
@@ -317,7 +324,8 @@ def object_schema(draw: st.DrawFn) -> dict[str, object]:
 
 @st.composite
 def families(draw: st.DrawFn) -> list[Snapshot]:
-    schema = st.one_of(st.composite(object_schema)(), st.sampled_from([True, False, {}, {"type": "string"}]))
+    others = st.sampled_from([True, False, {}, {"$schema": DRAFT_2020, "type": "string"}])
+    schema = st.one_of(st.composite(object_schema)(), others)
     schemas = draw(st.lists(schema, min_size=2, max_size=7))
     return [snapshot_from_text(json.dumps(s), f"s{n}", Path(f"s{n}.json"), f"s{n}") for n, s in enumerate(schemas)]
 
@@ -371,9 +379,9 @@ def test_every_document_is_prepared_once_whatever_the_cache_size(monkeypatch: py
     made: list[object] = []
     original = normalize.Prepared.__init__
 
-    def counting(self: normalize.Prepared, document: object, source: str) -> None:
+    def counting(self: normalize.Prepared, document: object, source: str, draft: str | None = None) -> None:
         made.append(document)
-        original(self, document, source)
+        original(self, document, source, draft)
 
     monkeypatch.setattr(normalize.Prepared, "__init__", counting)
     snapshots = [enum_snapshot(f"v{n}", *range(n + 1)) for n in range(6)]
@@ -395,3 +403,17 @@ def test_json_lists_each_witness_once_and_pairs_refer_to_it(monkeypatch: pytest.
         if p["proof"][d]["kind"] == "witness"
     ]
     assert sorted(set(used)) == list(range(len(doc["witnesses"])))
+
+
+def test_documents_without_a_declared_draft_are_left_to_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The engine judges an undeclared document under every plausible draft; a chain or a witness
+    # would only hold under one, so nothing is derived for it.
+    monkeypatch.setattr(derive, "SEARCH_WORTH", 0)
+    undeclared = [
+        snapshot_from_text(json.dumps({"enum": values}), f"v{n}", Path(f"v{n}.json"), f"v{n}")
+        for n, values in enumerate([[1], [1, 2], [1, 2, 3]], start=1)
+    ]
+    engine = SubsetEngine()
+    m = compute(undeclared, "backward", engine)
+    assert sorted(engine.calls) == [("v1", "v2"), ("v1", "v3"), ("v2", "v3")]
+    assert all(p.kind is Kind.ENGINE for cell in m.pairs() for p in cell.proofs)
