@@ -13,7 +13,7 @@ Every node gets two hash-consed ids: `sem` (assertions only, references by targe
 collisions, so a pair of equal subtrees can be skipped in O(1) once the definitions they refer to
 are known to be equal as well (see `PairIndex`).
 
-Preparation is cached per document object (keyed by `id`, guarded by identity). A loop over every
+Preparation is cached per document object and draft (keyed by `id`, guarded by identity). A loop over every
 pair of N snapshots revisits each one N times in a cycle, which defeats any least-recently-used
 cache smaller than N (past 256 snapshots the matrix re-prepared a document for almost every pair),
 so such a loop wraps itself in `pinned(documents)`: those stay prepared, however many, until the
