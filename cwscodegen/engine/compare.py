@@ -218,6 +218,17 @@ def merge_readings(found: Sequence[tuple[str, Report]]) -> Report:
     return Report(first.old_name, first.new_name, tuple(changes), back, fwd, api, readings=labels)
 
 
+def identical_prepared(old: Prepared, new: Prepared, index: PairIndex | None = None) -> bool:
+    """Whether the engine calls the pair "no change at all" (Effect.NONE both ways): structurally
+    equal with annotations, and the same dialect and identity. Cheap when the roots differ."""
+    if old.root.full != new.root.full:
+        return False
+    keys = ("$schema", "$id", "id")
+    if any(_get(old.document, k) != _get(new.document, k) for k in keys):
+        return False
+    return (index or PairIndex(old, new)).equal(old.root, new.root, full=True)
+
+
 # ---------------------------------------------------------------------------------- the walk
 @dataclass(frozen=True)
 class _At:
@@ -248,15 +259,11 @@ class _Pair:
         self.inc = Inclusion(self.index)
         self.back = self.inc.includes(old.root, new.root)
         self.fwd = self.inc.includes(new.root, old.root)
-        identical = self.index.equal(old.root, new.root, full=True) and self._same_meta()
+        identical = identical_prepared(old, new, self.index)
         self.backward = N if identical else effect_of(self.back)
         self.forward = N if identical else effect_of(self.fwd)
         self._seen: set[tuple[int, int]] = set()
         self._out: list[tuple[Change, _At, tuple[Node | None, Node | None]]] = []
-
-    def _same_meta(self) -> bool:
-        keys = ("$schema", "$id", "id")
-        return all(_get(self.old.document, k) == _get(self.new.document, k) for k in keys)
 
     # ------------------------------------------------------------------ driver
     def changes(self, witnesses: bool) -> list[Change]:
