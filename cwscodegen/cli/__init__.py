@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import keyword
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, BinaryIO, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
 from cwscodegen.cli.fastparams import FastGroup
 from cwscodegen.config import Settings, load_settings
 from cwscodegen.errors import UserError
+
+if TYPE_CHECKING:
+    from cwscodegen.events.impact import ImpactView
+    from cwscodegen.events.inputs import Shard
+    from cwscodegen.events.runner import Job
+    from cwscodegen.store.snapshots import Snapshot
 
 app = typer.Typer(
     name="cwscodegen",
@@ -309,18 +316,109 @@ def changelog_cmd(
 
 VALIDATE_FORMATS = ("text", "json")
 PROGRESS_MIN_BYTES = 1 << 20
+PARALLEL_MIN_BYTES = 4 << 20
+
+EventsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="EVENTS...",
+        help="Event files (.json, .jsonl, .ndjson, also .gz/.zst), folders of them, globs, fsspec URLs (s3://...), or - for standard input.",
+        show_default=False,
+    ),
+]
+JobsOpt = Annotated[
+    Optional[int],
+    typer.Option(
+        "--jobs",
+        min=1,
+        metavar="N",
+        help="Processes to check events on (default: all cores for inputs over 4 MiB, else 1). Output stays in input order.",
+        show_default=False,
+    ),
+]
+DaskOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        help="Run on an existing Dask cluster (tcp://host:8786 or a scheduler file path): one task per shard, results merged in input order.",
+        show_default=False,
+    ),
+]
+MaxLineOpt = Annotated[
+    int,
+    typer.Option("--max-line-bytes", min=1, metavar="BYTES", help="Longest input line accepted (bounds memory)."),
+]
+ProgressOpt = Annotated[
+    bool, typer.Option("--progress", help="Show a progress bar on stderr even when it is not a terminal.")
+]
+
+
+def _jobs(jobs: int | None, shards: list[Shard]) -> int:
+    """`--jobs`, else all cores when the input is large enough to repay starting the workers."""
+    if jobs is not None:
+        return jobs
+    import os
+
+    from cwscodegen.events.inputs import total_size
+
+    size = total_size(shards)
+    return (os.cpu_count() or 1) if size is not None and size >= PARALLEL_MIN_BYTES else 1
+
+
+def _dask_address(address: str) -> str:
+    """A scheduler address, or the address written in a Dask scheduler file."""
+    import json
+
+    path = Path(address)
+    if "://" in address or not path.is_file():
+        return address
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))["address"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError(f"{address}: not a Dask scheduler file (no 'address')") from None
+    return str(found)
+
+
+def _partials(
+    job: Job, shards: list[Shard], jobs: int | None, dask: str | None, max_line_bytes: int, progress: bool
+) -> Iterator[Any]:
+    """The job's partial results in input order, here, on local processes or on Dask."""
+    from contextlib import ExitStack
+
+    from cwscodegen.events import runner
+
+    if dask is not None:
+        yield from runner.run_dask(_dask_address(dask), job, shards, max_line_bytes)
+        return
+    with ExitStack() as stack:
+        advance = stack.enter_context(_byte_progress(shards, progress))
+        yield from runner.run(job, shards, jobs=_jobs(jobs, shards), max_line_bytes=max_line_bytes, progress=advance)
+
+
+@contextmanager
+def _byte_progress(shards: list[Shard], forced: bool) -> Iterator[Callable[[int], None] | None]:
+    """One progress bar on stderr over all shards, by bytes read (a terminal, or --progress)."""
+    from cwscodegen.events.inputs import total_size
+
+    total = total_size(shards)
+    if not forced and (total is None or total < PROGRESS_MIN_BYTES or not sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(
+        *columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False
+    ) as bar:
+        task = bar.add_task("reading", total=total)
+        yield lambda count: bar.advance(task, count)
 
 
 @app.command("validate")
 def validate_cmd(
-    events: Annotated[
-        str,
-        typer.Argument(
-            metavar="EVENTS",
-            help="A .json file (one event, or JSON Lines), a .jsonl/.ndjson file (one event per line), or - for standard input.",
-            show_default=False,
-        ),
-    ],
+    events: EventsArg,
     version: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -342,16 +440,24 @@ def validate_cmd(
             "--failures-only", help="Print only the events that are not accepted (the summary is always printed)."
         ),
     ] = False,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+    max_line_bytes: MaxLineOpt = 64 << 20,
+    progress: ProgressOpt = False,
     schemas: SchemasOpt = None,
 ) -> None:
     """Check JSON events against snapshots, streaming. Exit 0 when every event is accepted by every
-    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed."""
+    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed.
+
+    With several shards, each event line names its shard (`file: line N: ...`)."""
     if fmt not in VALIDATE_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(VALIDATE_FORMATS)})")
     import json
     import os
 
+    from cwscodegen.events import runner
     from cwscodegen.events import validate as check
+    from cwscodegen.events.inputs import expand
     from cwscodegen.store.snapshots import check_version_name, list_versions, load_snapshot, version_key
 
     settings = _settings(schemas=schemas)
@@ -366,56 +472,99 @@ def validate_cmd(
         if name not in known:
             raise UserError(f"--version: unknown version {name!r} in {settings.schemas} (known: {', '.join(known)})")
     chosen = sorted(set(version), key=version_key) if version else known
-    path = None if events == "-" else Path(events)
-    stream, size = check.open_input(path)  # a bad EVENTS fails before the schemas are compiled
+    shards = expand(events)  # a bad EVENTS fails before the schemas are compiled
+    named = len(shards) > 1
+    job = runner.ValidateJob(tuple(runner.SnapshotText.of(load_snapshot(settings.schemas, name)) for name in chosen))
+    tally = check.Tally(versions=chosen)
     try:
-        checkers = [check.SnapshotChecker(load_snapshot(settings.schemas, name)) for name in chosen]
-        tally = check.Tally(versions=chosen)
-        lines = (
-            _with_progress(stream, size)
-            if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
-            else stream
-        )
-        for verdict in check.check_events(check.iter_events(lines, check.input_mode(path)), checkers):
-            tally.add(verdict)
-            if failures_only and verdict.ok:
-                continue
-            sys.stdout.write((check.json_line(verdict) if fmt == "json" else check.text_line(verdict, chosen)) + "\n")
+        for part in _partials(job, shards, jobs, dask, max_line_bytes, progress):
+            assert isinstance(part, runner.Verdicts)
+            for verdict in part.verdicts:
+                tally.add(verdict)
+                if failures_only and verdict.ok:
+                    continue
+                sys.stdout.write(_verdict_line(verdict, chosen, fmt, part.source if named else None) + "\n")
         sys.stdout.write((json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # `validate big.jsonl | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(1) from None
-    finally:
-        if path is not None:
-            stream.close()
     raise typer.Exit(0 if tally.ok else 1)
 
 
-def _with_progress(stream: BinaryIO, size: int) -> Iterator[bytes]:
-    """The lines of `stream`, advancing a progress bar on stderr (only used on a terminal).
+def _verdict_line(verdict: Any, chosen: list[str], fmt: str, source: str | None) -> str:
+    """One event's line; with several shards, prefixed by (or, in JSON, keyed with) its shard."""
+    from cwscodegen.events import validate as check
 
-    Event lines keep going to standard output: through the bar's console when standard output is
-    the same terminal (so they scroll above it), untouched when it is a pipe or a file."""
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    assert isinstance(verdict, check.Verdict)
+    if fmt == "json":
+        line = check.json_line(verdict)
+        return line if source is None else '{"source": ' + json_string(source) + ", " + line[1:]
+    text = check.text_line(verdict, chosen)
+    return text if source is None else f"{source}: {text}"
 
-    columns = (TextColumn("validating"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
-    with Progress(
-        *columns,
-        console=Console(stderr=True),
-        transient=True,
-        redirect_stdout=sys.stdout.isatty(),
-        redirect_stderr=False,
-    ) as bar:
-        task = bar.add_task("validating", total=size)
-        pending = 0
-        for raw in stream:
-            pending += len(raw)
-            if pending >= 1 << 18:
-                bar.advance(task, pending)
-                pending = 0
-            yield raw
+
+def json_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+IMPACT_FORMATS = ("text", "markdown", "json")
+
+
+@app.command("impact")
+def impact_cmd(
+    old: Annotated[str, typer.Argument(help="OLD: a version name or a schema file.", show_default=False)],
+    new: Annotated[str, typer.Argument(help="NEW: a version name or a schema file.", show_default=False)],
+    events: EventsArg,
+    mode: ModeOpt = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="text|markdown|json", help="Output format.")] = "text",
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+    max_line_bytes: MaxLineOpt = 64 << 20,
+    progress: ProgressOpt = False,
+    schemas: SchemasOpt = None,
+) -> None:
+    """How many EVENTS the change OLD → NEW breaks, and through which change of `diff OLD NEW`.
+
+    Counts events accepted by both, by OLD only, by NEW only, by neither, and malformed; attributes
+    each affected event to the breaking changes whose place its rejection points to (the rest are
+    shown as unattributed). Exit 0 when no event is affected in the mode, 1 otherwise, 2 on error."""
+    from cwscodegen.events import impact
+    from cwscodegen.events.inputs import expand
+    from cwscodegen.store.snapshots import resolve_spec
+
+    impact.check_format(fmt)
+    settings = _settings(schemas=schemas, mode=mode)
+    old_snap = resolve_spec(old, settings.schemas)
+    new_snap = resolve_spec(new, settings.schemas)
+    shards = expand(events)
+    view = _impact_view(old_snap, new_snap, settings.mode, shards, jobs, dask, max_line_bytes, progress)
+    typer.echo(impact.render(view, fmt), nl=False)
+    raise typer.Exit(1 if view.failing else 0)
+
+
+def _impact_view(
+    old_snap: Snapshot,
+    new_snap: Snapshot,
+    mode: str,
+    shards: list[Shard],
+    jobs: int | None,
+    dask: str | None,
+    max_line_bytes: int,
+    progress: bool,
+) -> ImpactView:
+    """Diff OLD and NEW, then tally the events against its breaking changes (shared by `impact`,
+    `diff --events` and `changelog --events`)."""
+    from cwscodegen.engine import compare
+    from cwscodegen.events import impact, runner
+
+    report = compare.diff(old_snap, new_snap, witnesses=False)
+    targets = impact.targets(report, mode)
+    job = runner.ImpactJob(runner.SnapshotText.of(old_snap), runner.SnapshotText.of(new_snap), targets, mode)
+    tally = runner.merge_tallies(_partials(job, shards, jobs, dask, max_line_bytes, progress))
+    return impact.ImpactView(old_snap.name, new_snap.name, mode, targets, tally)
 
 
 @app.command("docs")
