@@ -321,7 +321,7 @@ PARALLEL_MIN_BYTES = 4 << 20
 EventsArg = Annotated[
     list[str],
     typer.Argument(
-        metavar="EVENTS...",
+        metavar="EVENTS",
         help="Event files (.json, .jsonl, .ndjson, also .gz/.zst), folders of them, globs, fsspec URLs (s3://...), or - for standard input.",
         show_default=False,
     ),
@@ -387,17 +387,20 @@ def _partials(
     from contextlib import ExitStack
 
     from cwscodegen.events import runner
+    from cwscodegen.events.runner import ValidateJob
 
     if dask is not None:
         yield from runner.run_dask(_dask_address(dask), job, shards, max_line_bytes)
         return
     with ExitStack() as stack:
-        advance = stack.enter_context(_byte_progress(shards, progress))
+        advance = stack.enter_context(
+            _byte_progress(shards, progress, "validating" if isinstance(job, ValidateJob) else "reading")
+        )
         yield from runner.run(job, shards, jobs=_jobs(jobs, shards), max_line_bytes=max_line_bytes, progress=advance)
 
 
 @contextmanager
-def _byte_progress(shards: list[Shard], forced: bool) -> Iterator[Callable[[int], None] | None]:
+def _byte_progress(shards: list[Shard], forced: bool, label: str) -> Iterator[Callable[[int], None] | None]:
     """One progress bar on stderr over all shards, by bytes read (a terminal, or --progress)."""
     from cwscodegen.events.inputs import total_size
 
@@ -408,11 +411,11 @@ def _byte_progress(shards: list[Shard], forced: bool) -> Iterator[Callable[[int]
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = (TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    columns = (TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with Progress(
         *columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False
     ) as bar:
-        task = bar.add_task("reading", total=total)
+        task = bar.add_task(label, total=total)
         yield lambda count: bar.advance(task, count)
 
 

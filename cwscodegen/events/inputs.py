@@ -159,28 +159,25 @@ def _unstrip(protocol: str, path: str) -> str:
     return path if "://" in path else f"{protocol}://{path}"
 
 
-class _Counting:
+class _Counting(io.RawIOBase):
     """A binary file that reports how many bytes were read from it (for the progress bar)."""
 
     def __init__(self, raw: Any, progress: Progress) -> None:
         self.raw = raw
         self.progress = progress
 
-    def read(self, size: int = -1) -> bytes:
-        data: bytes = self.raw.read(size)
-        self.progress(len(data))
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        count = self.raw.readinto(buffer)
-        self.progress(count or 0)
-        return count or 0
-
     def readable(self) -> bool:
         return True
 
+    def readinto(self, buffer: Any) -> int:
+        data: bytes = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.progress(len(data))
+        return len(data)
+
     def close(self) -> None:
         self.raw.close()
+        super().close()
 
 
 def open_shard(shard: Shard, progress: Progress | None = None) -> io.BufferedIOBase | BinaryIO:
@@ -204,7 +201,7 @@ def open_shard(shard: Shard, progress: Progress | None = None) -> io.BufferedIOB
         except OSError as exc:
             raise UserError(f"{shard.name}: cannot read ({exc.strerror})") from None
     if progress is not None:
-        raw = _Counting(raw, progress)
+        raw = io.BufferedReader(_Counting(raw, progress))
     if shard.compression == ".gz":
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if shard.compression == ".zst":
