@@ -247,7 +247,7 @@ def run_dask(
     except ImportError:
         raise UserError("--dask needs dask.distributed: pip install 'cwscodegen[dask]'") from None
     try:
-        client = Client(address, timeout="10s")  # type: ignore[no-untyped-call]
+        client = Client(address)  # type: ignore[no-untyped-call]  # timeout: distributed.comm.timeouts.connect
     except (OSError, TimeoutError, ValueError) as exc:
         raise UserError(f"--dask: cannot connect to the scheduler at {address} ({exc})") from None
     with client:

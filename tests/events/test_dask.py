@@ -99,7 +99,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 @pytest.mark.parametrize(
     "argv",
     [
-        ["validate", "--schemas", str(SHIPPED)],
+        ["validate", "--schemas", str(SHIPPED), "--version", "v1", "--version", "v12", "--version", "v15"],
         ["validate", "--schemas", str(SHIPPED), "--format", "json", "--version", "v12", "--version", "v13"],
         ["impact", "--schemas", str(SHIPPED), "v12", "v13", "--mode", "full"],
         ["impact", "--schemas", str(SHIPPED), "v12", "v13", "--format", "json"],
@@ -117,7 +117,12 @@ def test_dask_output_is_the_one_process_output(
 
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(shards: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["validate", "--schemas", str(SHIPPED), "--dask", "tcp://127.0.0.1:9", str(shards)], capsys)
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        code, out, err = run(
+            ["validate", "--schemas", str(SHIPPED), "--dask", "tcp://127.0.0.1:9", str(shards)], capsys
+        )
     assert code == 2 and out == ""
     assert err.startswith("cwscodegen: error: --dask: cannot connect to the scheduler at tcp://127.0.0.1:9")
     assert err.count("\n") == 1
