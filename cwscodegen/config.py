@@ -97,3 +97,12 @@ def _check_class_name(name: str, where: str) -> str:
     if not name.isidentifier() or not name[0].isupper():
         raise UserError(f"{where} root-class: {name!r} is not a valid Python class name")
     return name
+
+
+def display(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it, so error
+    messages and examples do not carry the absolute folders of the machine they were made on."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except (ValueError, OSError):
+        return str(path)

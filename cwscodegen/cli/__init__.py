@@ -6,17 +6,17 @@ command that needs them, so `--help`, `list` and a no-op `check` start fast.
 
 from __future__ import annotations
 
-import keyword
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from cwscodegen import api
 from cwscodegen.cli.fastparams import FastGroup
-from cwscodegen.config import Settings, load_settings
+from cwscodegen.config import Settings
 from cwscodegen.errors import UserError
 
 if TYPE_CHECKING:
@@ -43,37 +43,27 @@ OutputOpt = Annotated[
 ]
 
 
-def _settings(**overrides: object) -> Settings:
-    return load_settings().with_overrides(**overrides)
-
-
-def fail(message: str) -> NoReturn:
-    """One line on stderr, exit code 2: how every user error ends."""
-    typer.echo(f"cwscodegen: error: {message}", err=True)
-    raise typer.Exit(2)
-
-
 @app.command("list")
 def list_cmd(schemas: SchemasOpt = None) -> None:
     """List the snapshots in version order, with their provenance."""
-    from cwscodegen.store.snapshots import list_versions, load_provenance
+    for snapshot in api.list_snapshots(schemas=schemas):
+        typer.echo(f"{snapshot.name:<6} {_provenance_text(snapshot.provenance)}")
 
-    settings = _settings(schemas=schemas)
-    provenance = load_provenance(settings.schemas)
-    for name in list_versions(settings.schemas):
-        entry = provenance.get(name, {})
-        parts = []
-        if entry.get("upstream") is not None:
-            parts.append(f"upstream #{int(entry['upstream']):02d}")
-        if entry.get("commit"):
-            parts.append(f"commit {entry['commit']}")
-        if entry.get("date"):
-            parts.append(str(entry["date"]))
-        if entry.get("pr"):
-            parts.append(f"PR #{entry['pr']}")
-        if not parts and entry.get("source"):
-            parts.append(str(entry["source"]))
-        typer.echo(f"{name:<6} {'  '.join(parts) or '(no provenance recorded)'}")
+
+def _provenance_text(entry: Mapping[str, Any]) -> str:
+    """`upstream #23  commit 6576cbad04d5  2023-01-18  PR #15097`, or what part of it is recorded."""
+    parts = []
+    if entry.get("upstream") is not None:
+        parts.append(f"upstream #{int(entry['upstream']):02d}")
+    if entry.get("commit"):
+        parts.append(f"commit {entry['commit']}")
+    if entry.get("date"):
+        parts.append(str(entry["date"]))
+    if entry.get("pr"):
+        parts.append(f"PR #{entry['pr']}")
+    if not parts and entry.get("source"):
+        parts.append(str(entry["source"]))
+    return "  ".join(parts) or "(no provenance recorded)"
 
 
 ModeOpt = Annotated[
@@ -139,30 +129,20 @@ def diff_cmd(
 ) -> None:
     """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error."""
     from cwscodegen.review.render import DiffView, check_format, render
-    from cwscodegen.store.snapshots import list_versions, resolve_spec
 
     check_format(fmt)
-    settings = _settings(schemas=schemas, mode=mode)
-    from cwscodegen.engine import compare, rules
-    from cwscodegen.review.accepted import apply, load_configured
-
+    settings = api.project_settings(schemas=schemas, mode=mode)
     if against is not None:
         if new is not None:
             raise UserError("diff --against REF takes at most one VERSION (OLD is that file at REF)")
-        from cwscodegen.review.gitrefs import snapshot_at_ref
-
-        versions = list_versions(settings.schemas)
-        if old is None and not versions:
-            raise UserError(f"{settings.schemas}: no snapshots to compare")
-        new_snap = resolve_spec(old or versions[-1], settings.schemas)
-        old_snap = snapshot_at_ref(new_snap.path, against, new_snap.name)
+        new_snap = api.load_snapshot(old, schemas=schemas)
+        old_snap = api.load_snapshot(old, at=against, schemas=schemas)
     elif old is None or new is None:
         raise UserError("diff needs OLD and NEW (or --against REF [VERSION])")
     else:
-        old_snap = resolve_spec(old, settings.schemas)
-        new_snap = resolve_spec(new, settings.schemas)
-    entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
-    report = apply(compare.diff(old_snap, new_snap), entries)
+        old_snap = api.load_snapshot(old, schemas=schemas)
+        new_snap = api.load_snapshot(new, schemas=schemas)
+    report = api.diff(old_snap, new_snap, accepted=accepted, schemas=schemas)
     view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt))
     typer.echo(render(view, fmt, color=_color(fmt)), nl=False)
     raise typer.Exit(1 if view.failing else 0)
@@ -181,26 +161,16 @@ def compat_cmd(
     Exit 1 when a pair has a break that is not accepted, or an accepted-breaks entry matches nothing.
     """
     from cwscodegen.review.render import DiffView, check_format, render_compat
-    from cwscodegen.store.snapshots import load_all
 
     check_format(fmt)
-    settings = _settings(schemas=schemas, mode=mode)
-    from cwscodegen.engine import compare, rules
-    from cwscodegen.review.accepted import load_configured, mark, unused
-
-    entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
-    snapshots = load_all(settings.schemas)
-    root = _annotation_root(settings, fmt)
+    settings = api.project_settings(schemas=schemas, mode=mode)
     witnesses = fmt in ("json", "markdown")  # text and annotations stay brief: no witness search
-    views: list[DiffView] = []
-    used: set[int] = set()
-    for old_snap, new_snap in zip(snapshots, snapshots[1:]):
-        report, hits = mark(compare.diff(old_snap, new_snap, witnesses=witnesses), entries)
-        used |= hits
-        views.append(DiffView(report, old_snap, new_snap, settings.mode, not no_api, root))
-    stale = unused(entries, used)
-    typer.echo(render_compat(views, stale, fmt, mode=settings.mode, root=root, color=_color(fmt)), nl=False)
-    raise typer.Exit(1 if stale or any(v.failing for v in views) else 0)
+    result = api.compat(mode=mode, accepted=accepted, witnesses=witnesses, schemas=schemas)
+    root = _annotation_root(settings, fmt)
+    views = [DiffView(pair.report, pair.old, pair.new, result.mode, not no_api, root) for pair in result.pairs]
+    stale = list(result.stale)
+    typer.echo(render_compat(views, stale, fmt, mode=result.mode, root=root, color=_color(fmt)), nl=False)
+    raise typer.Exit(1 if result.failing(api=not no_api) else 0)
 
 
 VerdictModeOpt = Annotated[
@@ -251,15 +221,11 @@ def matrix_cmd(
     """Compatibility of every ordered pair of snapshots, and of each version with all older ones."""
     if fmt not in MATRIX_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(MATRIX_FORMATS)})")
-    settings = _settings(schemas=schemas, mode=mode)
+    api.project_settings(schemas=schemas, mode=mode)  # a bad setting or flag fails before the output check
     _check_output(output)
     from cwscodegen.review import matrix
-    from cwscodegen.store.snapshots import load_all
 
-    snapshots = load_all(settings.schemas)
-    if len(snapshots) < 2:
-        raise UserError(f"{settings.schemas}: a matrix needs at least two snapshots, found {len(snapshots)}")
-    result = matrix.compute(snapshots, settings.mode)
+    result = api.matrix(mode=mode, schemas=schemas)
     if fmt == "svg":
         from cwscodegen.review.heatmap import render_svg
 
@@ -299,19 +265,11 @@ def changelog_cmd(
 ) -> None:
     """Markdown changelog from FROM to TO, newest first: breaking changes with witnesses, then
     compatible, then documentation-only ones, and the suggested version bump per release."""
-    from cwscodegen.review import changelog
-    from cwscodegen.store.snapshots import list_versions, load_snapshot
+    from cwscodegen.review.changelog import render_markdown
 
-    settings = _settings(schemas=schemas, mode=mode)
-    names = changelog.select_range(list_versions(settings.schemas), start, end, settings.schemas)
     _check_output(output)
-    from cwscodegen.engine import rules
-    from cwscodegen.review.accepted import load_configured
-
-    entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
-    snapshots = [load_snapshot(settings.schemas, name) for name in names]
-    log = changelog.build(snapshots, settings.mode, accepted=entries)
-    _emit(changelog.render_markdown(log), output)
+    log = api.changelog(start, end, mode=mode, accepted=accepted, schemas=schemas)
+    _emit(render_markdown(log), output)
 
 
 VALIDATE_FORMATS = ("text", "json")
@@ -461,20 +419,10 @@ def validate_cmd(
     from cwscodegen.events import runner
     from cwscodegen.events import validate as check
     from cwscodegen.events.inputs import expand
-    from cwscodegen.store.snapshots import check_version_name, list_versions, load_snapshot, version_key
+    from cwscodegen.store.snapshots import load_snapshot
 
-    settings = _settings(schemas=schemas)
-    known = list_versions(settings.schemas)
-    if not known:
-        raise UserError(f"{settings.schemas}: no snapshots to validate against")
-    for name in version or ():
-        try:
-            check_version_name(name)
-        except UserError as exc:
-            raise UserError(f"--version: {exc}") from None
-        if name not in known:
-            raise UserError(f"--version: unknown version {name!r} in {settings.schemas} (known: {', '.join(known)})")
-    chosen = sorted(set(version), key=version_key) if version else known
+    settings = api.project_settings(schemas=schemas)  # a bad setting fails before EVENTS is opened
+    chosen = list(api.select_versions(version, schemas=schemas))
     shards = expand(events)  # a bad EVENTS fails before the schemas are compiled
     named = len(shards) > 1
     job = runner.ValidateJob(tuple(runner.SnapshotText.of(load_snapshot(settings.schemas, name)) for name in chosen))
@@ -536,12 +484,11 @@ def impact_cmd(
     shown as unattributed). Exit 0 when no event is affected in the mode, 1 otherwise, 2 on error."""
     from cwscodegen.events import impact
     from cwscodegen.events.inputs import expand
-    from cwscodegen.store.snapshots import resolve_spec
 
     impact.check_format(fmt)
-    settings = _settings(schemas=schemas, mode=mode)
-    old_snap = resolve_spec(old, settings.schemas)
-    new_snap = resolve_spec(new, settings.schemas)
+    settings = api.project_settings(schemas=schemas, mode=mode)
+    old_snap = api.load_snapshot(old, schemas=schemas)
+    new_snap = api.load_snapshot(new, schemas=schemas)
     shards = expand(events)
     view = _impact_view(old_snap, new_snap, settings.mode, shards, jobs, dask, max_line_bytes, progress)
     typer.echo(impact.render(view, fmt), nl=False)
@@ -560,11 +507,11 @@ def _impact_view(
 ) -> ImpactView:
     """Diff OLD and NEW, then tally the events against its breaking changes (shared by `impact`,
     `diff --events` and `changelog --events`)."""
-    from cwscodegen.engine import compare
+    import os
+
     from cwscodegen.events import impact, runner
 
-    report = compare.diff(old_snap, new_snap, witnesses=False)
-    targets = impact.targets(report, mode)
+    targets = impact.targets(api.diff(old_snap, new_snap, witnesses=False, accepted=os.devnull), mode)
     job = runner.ImpactJob(runner.SnapshotText.of(old_snap), runner.SnapshotText.of(new_snap), targets, mode)
     tally = runner.merge_tallies(_partials(job, shards, jobs, dask, max_line_bytes, progress))
     return impact.ImpactView(old_snap.name, new_snap.name, mode, targets, tally)
@@ -582,13 +529,9 @@ def docs_cmd(
     schemas: SchemasOpt = None,
 ) -> None:
     """Markdown reference of one snapshot, in the layout of the seed "Backend event Documentation"."""
-    from cwscodegen.review.docs import render
-    from cwscodegen.store.snapshots import resolve_spec
-
-    settings = _settings(schemas=schemas)
+    api.project_settings(schemas=schemas)
     _check_output(output)
-    snapshot = resolve_spec(version, settings.schemas)
-    _emit(render(snapshot.document, str(snapshot.path)), output)
+    _emit(api.docs(version, schemas=schemas), output)
 
 
 VersionsArg = Annotated[
@@ -611,16 +554,6 @@ RootClassOpt = Annotated[
 ]
 
 
-def _codegen_settings(
-    schemas: Path | None, output: Path | None, target: list[str] | None, root_class: str | None
-) -> Settings:
-    if root_class is not None and not (
-        root_class.isidentifier() and root_class[0].isupper() and not keyword.iskeyword(root_class)
-    ):
-        fail(f"--root-class: {root_class!r} is not a valid Python class name")
-    return _settings(schemas=schemas, output=output, targets=target or None, root_class=root_class)
-
-
 @app.command("generate")
 def generate_cmd(
     versions: VersionsArg = None,
@@ -635,9 +568,7 @@ def generate_cmd(
     with codec.py, typeddicts.py, _manifest.json). Files change only when their bytes do; generated files
     of snapshots that no longer exist are removed, other files are never touched.
     """
-    from cwscodegen.bindings.codegen import generate
-
-    result = generate(_codegen_settings(schemas, output, target, root_class), versions)
+    result = api.generate(versions, schemas=schemas, output=output, targets=target, root_class=root_class)
     for path in result.written:
         typer.echo(f"wrote {path}")
     for path in result.removed:
@@ -661,9 +592,7 @@ def check_cmd(
     Prints one line per stale, missing or extra file. When the content hashes in each package's
     _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook).
     """
-    from cwscodegen.bindings.codegen import check
-
-    result = check(_codegen_settings(schemas, output, target, root_class), versions)
+    result = api.check(versions, schemas=schemas, output=output, targets=target, root_class=root_class)
     for kind, path in result.problems:
         typer.echo(f"{kind}: {path}")
     if not result.ok:

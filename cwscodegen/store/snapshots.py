@@ -1,24 +1,31 @@
 """The snapshot store: `schemas/versions/<name>.json`, one schema per agent release.
 
-Version names sort naturally (v2 before v10). Provenance lives beside the snapshots in
-`provenance.json` (`{version: {source, upstream, commit, date, pr, note}}`); a snapshot without an
-entry is fine, it just has no recorded provenance.
+Version names follow one rule, checked by every command (`check_version_name`): a letter, then
+letters, digits or `_`, at most 64 characters, not a Python keyword. The rule makes every version
+its own importable package name in the bindings folder (`package_name`), so `v2.1`, `v 3`, `-rf`
+and `.hidden` are refused rather than silently written as folders no import can load. Names sort
+naturally (v2 before v10). Provenance lives beside the snapshots in `provenance.json`
+(`{version: {source, upstream, commit, date, pr, note}}`); a snapshot without an entry is fine, it
+just has no recorded provenance.
 """
 
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cwscodegen.config import display
 from cwscodegen.errors import UserError
 from cwscodegen.store.refs import Resolver, draft_of
 
 PROVENANCE_FILE = "provenance.json"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+NAME_RULE = "a letter, then letters, digits or '_' (at most 64 characters, not a Python keyword)"
 
 
 @dataclass(frozen=True)
@@ -44,19 +51,36 @@ def version_key(name: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def check_version_name(name: str) -> str:
-    """Reject names that could escape the snapshot folder (`..`, path separators) or are empty."""
-    if not _NAME.match(name) or ".." in name:
-        raise UserError(
-            f"invalid version name {name!r}: use letters, digits, '.', '_' or '-', without path separators or '..'"
-        )
+    """`name` when it follows the one version-name rule (`NAME_RULE`), else a `UserError`.
+
+    The rule keeps names inside the snapshot folder (no separators, no `..`) and makes each one
+    an importable package name, so every command accepts and refuses the same names."""
+    if not _NAME.fullmatch(name) or keyword.iskeyword(name):
+        raise UserError(f"invalid version name {name!r}: use {NAME_RULE}")
     return name
 
 
+def package_name(version: str) -> str:
+    """The Python package name of `version`'s bindings (`generated/<package>/`).
+
+    It is the version name itself: the naming rule already guarantees an importable identifier,
+    so there is no second mapping whose collisions (`v2.1` and `v2_1`) would need resolving."""
+    return check_version_name(version)
+
+
 def list_versions(schemas: Path) -> list[str]:
-    """Snapshot names in `schemas`, in version order."""
+    """Snapshot names in `schemas`, in version order; a `.json` file whose name breaks the rule
+    is a `UserError` naming it, in every command, rather than a version some commands skip."""
     if not schemas.is_dir():
-        raise UserError(f"{schemas}: snapshot folder does not exist")
-    names = [p.stem for p in schemas.glob("*.json") if p.name != PROVENANCE_FILE]
+        raise UserError(f"{display(schemas)}: snapshot folder does not exist")
+    names = []
+    for path in schemas.glob("*.json"):
+        if path.name == PROVENANCE_FILE:
+            continue
+        try:
+            names.append(check_version_name(path.name[: -len(".json")]))
+        except UserError as exc:
+            raise UserError(f"{display(path)}: {exc}") from None
     return sorted(names, key=version_key)
 
 
@@ -81,7 +105,7 @@ def parse_json(text: str, source: str) -> Any:
 
 def load_schema_file(path: Path, name: str | None = None, provenance: Mapping[str, Any] | None = None) -> Snapshot:
     """Load and check one schema file: valid JSON, an object (or boolean), every `$ref` local."""
-    source = _display(path)
+    source = display(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -108,7 +132,7 @@ def load_snapshot(schemas: Path, name: str) -> Snapshot:
     path = schemas / f"{name}.json"
     if not path.is_file():
         known = ", ".join(list_versions(schemas)) if schemas.is_dir() else "none"
-        raise UserError(f"{_display(path)}: unknown version {name!r} (known: {known})")
+        raise UserError(f"{display(path)}: unknown version {name!r} (known: {known})")
     return load_schema_file(path, name, load_provenance(schemas).get(name, {}))
 
 
@@ -125,11 +149,3 @@ def resolve_spec(spec: str, schemas: Path) -> Snapshot:
     if spec.endswith(".json") or "/" in spec or "\\" in spec:
         return load_schema_file(Path(spec))
     return load_snapshot(schemas, spec)
-
-
-def _display(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -15,6 +15,7 @@ from cwscodegen.store.snapshots import (
     load_all,
     load_provenance,
     load_snapshot,
+    package_name,
     resolve_spec,
     version_key,
 )
@@ -68,10 +69,34 @@ def test_load_all_loads_every_snapshot_with_draft() -> None:
     assert drafts["v2"] == "draft4" and drafts["v15"] == "draft2020-12"
 
 
-@pytest.mark.parametrize("name", ["../v1", "a/b", "..", "", "v1\\x", ".hidden"])
+@pytest.mark.parametrize(
+    "name", ["../v1", "a/b", "..", "", "v1\\x", ".hidden", "v2.1", "v 3", "-rf", "3v", "class", "v1-rc", "v" * 65]
+)
 def test_bad_version_names_are_rejected(name: str) -> None:
     with pytest.raises(UserError, match="invalid version name"):
         check_version_name(name)
+    with pytest.raises(UserError, match="invalid version name"):
+        package_name(name)
+
+
+@pytest.mark.parametrize("name", ["v1", "v15", "V2_rc1", "release_2024_01", "v" * 64])
+def test_good_version_names_are_their_own_package_names(name: str) -> None:
+    assert check_version_name(name) == name
+    assert package_name(name).isidentifier()
+    assert package_name(name) == name
+
+
+@pytest.mark.parametrize("stem", ["-rf", "v 3", ".hidden", "v2.1"])
+def test_listing_refuses_a_file_whose_name_breaks_the_rule(
+    stem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "v1.json").write_text("{}")
+    (tmp_path / f"{stem}.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UserError, match=rf"^{re.escape(stem)}\.json: invalid version name"):
+        list_versions(tmp_path)
+    with pytest.raises(UserError, match="invalid version name"):
+        load_all(tmp_path)
 
 
 def test_unknown_version_names_known_ones() -> None:
