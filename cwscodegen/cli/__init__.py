@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cwscodegen.events.impact import ImpactView
     from cwscodegen.events.inputs import Shard
     from cwscodegen.events.runner import Job
+    from cwscodegen.review.render import Observation
     from cwscodegen.store.snapshots import Snapshot
 
 app = typer.Typer(
@@ -103,6 +104,37 @@ def _annotation_root(settings: Settings, fmt: str) -> Path:
         return settings.root
 
 
+EventsOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--events",
+        metavar="FILE",
+        help="Real events (files, folders, globs, URLs; repeat for several): show how many each breaking change hits.",
+        show_default=False,
+    ),
+]
+JobsOpt = Annotated[
+    Optional[int],
+    typer.Option(
+        "--jobs",
+        min=1,
+        metavar="N",
+        help="Processes to check events on (default: all cores for inputs over 4 MiB, else 1). Output stays in input order.",
+        show_default=False,
+    ),
+]
+
+
+def _observation(old: Snapshot, new: Snapshot, events: list[str], jobs: int | None) -> Observation:
+    """What `impact` in full mode counts for the pair, as data for the diff renderers."""
+    from cwscodegen.events.impact import observed_counts
+    from cwscodegen.events.inputs import DEFAULT_MAX_LINE_BYTES, expand
+    from cwscodegen.review.render import Observation
+
+    view = _impact_view(old, new, "full", expand(events), jobs, None, DEFAULT_MAX_LINE_BYTES, False)
+    return Observation(observed_counts(view), view.tally.events)
+
+
 @app.command("diff")
 def diff_cmd(
     old: Annotated[
@@ -125,9 +157,13 @@ def diff_cmd(
     fmt: FormatOpt = "text",
     no_api: NoApiOpt = False,
     accepted: AcceptedOpt = None,
+    events: EventsOpt = None,
+    jobs: JobsOpt = None,
     schemas: SchemasOpt = None,
 ) -> None:
-    """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error."""
+    """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error.
+
+    With --events, each breaking change also says how many of those events it hits (see `impact`)."""
     from cwscodegen.review.render import DiffView, check_format, render
 
     check_format(fmt)
@@ -143,7 +179,8 @@ def diff_cmd(
         old_snap = api.load_snapshot(old, schemas=schemas)
         new_snap = api.load_snapshot(new, schemas=schemas)
     report = api.diff(old_snap, new_snap, accepted=accepted, schemas=schemas)
-    view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt))
+    observation = _observation(old_snap, new_snap, events, jobs) if events else None
+    view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt), observation)
     typer.echo(render(view, fmt, color=_color(fmt)), nl=False)
     raise typer.Exit(1 if view.failing else 0)
 
@@ -261,6 +298,8 @@ def changelog_cmd(
     output: FileOutOpt = None,
     mode: VerdictModeOpt = None,
     accepted: AcceptedOpt = None,
+    events: EventsOpt = None,
+    jobs: JobsOpt = None,
     schemas: SchemasOpt = None,
 ) -> None:
     """Markdown changelog from FROM to TO, newest first: breaking changes with witnesses, then
@@ -269,7 +308,8 @@ def changelog_cmd(
 
     _check_output(output)
     log = api.changelog(start, end, mode=mode, accepted=accepted, schemas=schemas)
-    _emit(render_markdown(log), output)
+    observed = {s.new.name: _observation(s.old, s.new, events, jobs) for s in log.steps} if events else None
+    _emit(render_markdown(log, observed=observed), output)
 
 
 VALIDATE_FORMATS = ("text", "json")
@@ -281,16 +321,6 @@ EventsArg = Annotated[
     typer.Argument(
         metavar="EVENTS",
         help="Event files (.json, .jsonl, .ndjson, also .gz/.zst), folders of them, globs, fsspec URLs (s3://...), or - for standard input.",
-        show_default=False,
-    ),
-]
-JobsOpt = Annotated[
-    Optional[int],
-    typer.Option(
-        "--jobs",
-        min=1,
-        metavar="N",
-        help="Processes to check events on (default: all cores for inputs over 4 MiB, else 1). Output stays in input order.",
         show_default=False,
     ),
 ]

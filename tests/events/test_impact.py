@@ -230,3 +230,20 @@ def test_checker_agrees_with_impact_buckets_on_generated_events(tmp_path: Path) 
         verdicts.count((False, True)),
         verdicts.count((False, False)),
     )
+
+
+def test_diff_and_changelog_show_how_many_events_each_breaking_change_hits(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--schemas", str(SHIPPED), "--events", str(REAL)]
+    code, out, _ = run(["diff", "v12", "v13", *base, "--format", "json"], capsys)
+    data = json.loads(out)
+    assert data["observed_events"] == 27
+    observed = {(c["rule"], c["property"]): c["observed"] for c in data["changes"]}
+    assert observed[("required-property-added", "agent")] == {"backward": 27}
+    assert observed[("property-added", "title")] == {"forward": 0}
+    assert observed[("definition-added", None)] == {}
+    _, text, _ = run(["diff", "v12", "v13", *base], capsys)
+    assert text.count("    observed: 27 of 27 events hit it (backward)\n") == 2
+    _, log, _ = run(["changelog", "v11", "v13", *base], capsys)
+    assert log.count("— **observed**: 27 of 27 events hit it (backward)") == 2
+    _, plain, _ = run(["diff", "v12", "v13", "--schemas", str(SHIPPED)], capsys)
+    assert "observed" not in plain
