@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, Union
 
 from cwscodegen.errors import UserError
@@ -142,8 +142,8 @@ def run(
         work = _built(job)
         for shard in shards:
             events = shard_events(shard, max_line_bytes, progress)
-            while batch := list(islice(events, CHUNK_LINES)):
-                yield work(shard.name, batch)
+            for first in events:  # lazily, CHUNK_LINES at a time: parsed events are never held
+                yield work(shard.name, chain((first,), islice(events, CHUNK_LINES - 1)))
         return
     yield from _run_pool(job, shards, jobs, max_line_bytes, progress)
 
@@ -201,7 +201,7 @@ def _pieces(
             if raw.strip():
                 break
         if head and not _complete(head[-1], len(head)):
-            yield iter_events(_chain(head, lines), "auto")
+            yield iter_events(chain(head, lines), "auto")
             return
     first, buffer, size = 1, head, sum(map(len, head))
     for raw in lines:
@@ -223,11 +223,6 @@ def _complete(raw: bytes, number: int) -> bool:
     except UnicodeDecodeError:
         return False
     return isinstance(parse_line(text.rstrip("\r\n"), number), Event)
-
-
-def _chain(head: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield from head
-    yield from rest
 
 
 # ---------------------------------------------------------------- Dask
