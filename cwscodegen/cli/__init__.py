@@ -32,7 +32,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # start-up: plain help; rendering it with rich imports ~100 ms of modules
     help="Versioned CWS backend-event schemas: Python bindings, compatibility diff, release review.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion; Typer's own, measured free at start-up
     pretty_exceptions_enable=False,
 )
 
@@ -633,8 +633,22 @@ def check_cmd(
     typer.echo(f"{len(result.versions)} snapshot(s): generated bindings are up to date")
 
 
+def _print_version(value: bool) -> None:
+    """`--version`: print the installed distribution's version and stop before any command runs."""
+    if value:
+        import cwscodegen
+
+        typer.echo(f"cwscodegen {cwscodegen.__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Versioned CWS backend-event schemas: Python bindings, compatibility diff, release review."""
 
 
