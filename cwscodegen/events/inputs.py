@@ -47,6 +47,12 @@ class Shard:
 
     name: str
     size: int | None = None
+    location: str | None = None  # the absolute path to open (the name stays as given, for messages)
+
+    @property
+    def opens(self) -> str:
+        """What to open: the absolute path, so a Dask worker in another folder finds the file."""
+        return self.location or self.name
 
     @property
     def is_url(self) -> bool:
@@ -100,10 +106,10 @@ def _expand_one(spec: str) -> list[Shard]:
 def _expand_path(path: Path, spec: str) -> list[Shard]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and _is_event_file(p.name))
-        return [Shard(str(p), p.stat().st_size) for p in files]
+        return [Shard(str(p), p.stat().st_size, str(p.resolve())) for p in files]
     if not path.is_file():
         raise UserError(f"{spec}: not a regular file")
-    return [Shard(str(path), path.stat().st_size)]
+    return [Shard(str(path), path.stat().st_size, str(path.resolve()))]
 
 
 def _is_event_file(name: str) -> bool:
@@ -193,7 +199,7 @@ def open_shard(shard: Shard, progress: Progress | None = None) -> io.BufferedIOB
             raise UserError(f"{shard.name}: {type(exc).__name__}: {' '.join(str(exc).split())}") from None
     else:
         try:
-            raw = open(shard.name, "rb")  # noqa: SIM115 - closed by the caller (read_lines)
+            raw = open(shard.opens, "rb")  # noqa: SIM115 - closed by the caller (read_lines)
         except FileNotFoundError:
             raise UserError(f"{shard.name}: no such file") from None
         except IsADirectoryError:
