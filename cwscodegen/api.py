@@ -310,6 +310,8 @@ def validate(
     item, so a JSON string event must be given as a line. Malformed lines are verdicts, not
     errors; an unknown version raises `UserError` at once, before any event is read.
     """
+    if isinstance(events, (str, bytes)):  # iterating would check one character at a time
+        raise TypeError("validate: give an iterable of lines (text.splitlines()) or of documents, not one string")
     from cwscodegen.events import validate as check
     from cwscodegen.store.snapshots import load_snapshot
 

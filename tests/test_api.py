@@ -261,6 +261,12 @@ def test_validate_mixing_lines_and_documents_is_a_type_error() -> None:
         list(cwscodegen.validate(['{"a": 1}\n', {"a": 1}], versions=["v15"], root=ROOT))
 
 
+@pytest.mark.parametrize("whole", ['{"title": "t"}\n', b'{"title": "t"}\n'])
+def test_validate_refuses_one_whole_string(whole: str | bytes) -> None:
+    with pytest.raises(TypeError, match="not one string"):
+        cwscodegen.validate(whole, versions=["v15"], root=ROOT)
+
+
 def test_validate_rejects_an_unknown_version_before_reading_events() -> None:
     def never() -> Iterator[bytes]:
         raise AssertionError("events were read")

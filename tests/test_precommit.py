@@ -210,3 +210,30 @@ def test_compat_hook_refuses_a_break_until_it_is_accepted(
     git(project, env, "add", "schemas")
     done = run(["git", "commit", "-m", "stale entry"], project, env)
     assert done.returncode != 0 and "stale" in (done.stdout + done.stderr)
+
+
+def test_project_config_runs_ruff_and_mypy_from_the_venv(tmp_path: Path, env: dict[str, str]) -> None:
+    """The code hooks of this repository's config: ruff lint, ruff format and mypy --strict refuse
+    bad code, using the configuration in pyproject.toml (a small package stands in for ours)."""
+    project = tmp_path / "code"
+    (project / "pkg").mkdir(parents=True)
+    shutil.copyfile(ROOT / ".pre-commit-config.yaml", project / ".pre-commit-config.yaml")
+    (project / "pyproject.toml").write_text(
+        "[tool.ruff]\nline-length = 120\n[tool.ruff.lint]\nselect = ['F']\n"
+        "[tool.mypy]\nstrict = true\npackages = ['pkg']\n"
+    )
+    (project / "pkg" / "__init__.py").write_text("import os\n\n\ndef f(x):\n    return  x\n")
+    git(project, env, "init", "-q")
+    git(project, env, "add", ".")
+    lint = run(["pre-commit", "run", "ruff-check", "--all-files"], project, env)
+    assert lint.returncode == 1 and "F401" in lint.stdout, lint.stdout
+    formatted = run(["pre-commit", "run", "ruff-format", "--all-files"], project, env)
+    assert formatted.returncode == 1 and "1 file reformatted" in formatted.stdout, formatted.stdout
+    assert "return x\n" in (project / "pkg" / "__init__.py").read_text()
+    typed = run(["pre-commit", "run", "mypy", "--all-files"], project, env)
+    assert typed.returncode == 1 and "Function is missing a type annotation" in typed.stdout, typed.stdout
+    (project / "pkg" / "__init__.py").write_text("def f(x: int) -> int:\n    return x\n")
+    git(project, env, "add", ".")
+    for hook in ("ruff-check", "ruff-format", "mypy"):
+        done = run(["pre-commit", "run", hook, "--all-files"], project, env)
+        assert done.returncode == 0, done.stdout

@@ -22,7 +22,8 @@ from cwscodegen.events.validate import SnapshotChecker
 from cwscodegen.store.refs import draft_of, pointer
 from cwscodegen.store.snapshots import Snapshot, list_versions, load_schema_file
 from cwscodegen.store.validators import first_error, make_validator, validator_class
-from tests.conftest import HISTORY, SHIPPED
+from tests.conftest import HISTORY_SNAPSHOTS as HISTORY_FOLDER
+from tests.conftest import SHIPPED
 
 D4 = "http://json-schema.org/draft-04/schema#"
 D7 = "http://json-schema.org/draft-07/schema#"
@@ -34,7 +35,7 @@ def _load(folder: Path) -> list[Snapshot]:
 
 
 SHIPPED_SNAPSHOTS = _load(SHIPPED)
-HISTORY_SNAPSHOTS = _load(HISTORY)
+HISTORY_SNAPSHOTS = _load(HISTORY_FOLDER)
 
 
 def test_every_shipped_and_historical_snapshot_gets_the_fast_path() -> None:

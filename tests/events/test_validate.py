@@ -24,7 +24,7 @@ from cwscodegen.events.validate import Event, Malformed, SnapshotChecker, check_
 from cwscodegen.store.refs import pointer
 from cwscodegen.store.snapshots import list_versions, load_schema_file, load_snapshot
 from cwscodegen.store.validators import first_error, make_validator
-from tests.conftest import DATA, HISTORY, ROOT, SHIPPED
+from tests.conftest import DATA, HISTORY_SNAPSHOTS, ROOT, SHIPPED
 
 EVENTS = DATA / "events"
 MIXED = EVENTS / "mixed.jsonl"
@@ -347,20 +347,20 @@ def test_standard_input_redirected_from_a_file_in_a_real_process(tmp_path: Path)
 
 
 def test_the_59_version_history_agrees_with_jsonschema(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    versions = list_versions(HISTORY)
+    versions = list_versions(HISTORY_SNAPSHOTS)
     assert len(versions) == 59
     events = [
         json.loads(MIXED.read_text(encoding="utf-8").splitlines()[0]),
         json.loads(V2_EVENT.read_text(encoding="utf-8")),
     ]
-    newest = load_schema_file(HISTORY / f"{versions[-1]}.json")
+    newest = load_schema_file(HISTORY_SNAPSHOTS / f"{versions[-1]}.json")
     events.append(EventGenerator(newest.document, seed=1).event())
     path = tmp_path / "events.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
-    code, out, _ = run(["validate", "--format", "json", "--schemas", str(HISTORY), str(path)], capsys)
+    code, out, _ = run(["validate", "--format", "json", "--schemas", str(HISTORY_SNAPSHOTS), str(path)], capsys)
     assert code == 1
     rows = [json.loads(line) for line in out.splitlines()]
-    oracle = {name: make_validator(load_schema_file(HISTORY / f"{name}.json").document) for name in versions}
+    oracle = {name: make_validator(load_schema_file(HISTORY_SNAPSHOTS / f"{name}.json").document) for name in versions}
     for row, event in zip(rows, events):
         assert row["accepted"] == [n for n in versions if oracle[n].is_valid(event)]
         assert [r["version"] for r in row["rejected"]] == [n for n in versions if not oracle[n].is_valid(event)]
