@@ -371,20 +371,22 @@ def _dask_address(address: str) -> str:
 def _partials(
     job: Job, shards: list[Shard], jobs: int | None, dask: str | None, max_line_bytes: int, progress: bool
 ) -> Iterator[Any]:
-    """The job's partial results in input order, here, on local processes or on Dask."""
-    from contextlib import ExitStack
-
+    """The job's partial results in input order, here, on local processes or on Dask (where the
+    bar advances by whole shards, as their results arrive: the workers do the reading)."""
     from cwscodegen.events import runner
     from cwscodegen.events.runner import ValidateJob
 
-    if dask is not None:
-        yield from runner.run_dask(_dask_address(dask), job, shards, max_line_bytes)
-        return
-    with ExitStack() as stack:
-        advance = stack.enter_context(
-            _byte_progress(shards, progress, "validating" if isinstance(job, ValidateJob) else "reading")
-        )
-        yield from runner.run(job, shards, jobs=_jobs(jobs, shards), max_line_bytes=max_line_bytes, progress=advance)
+    label = "validating" if isinstance(job, ValidateJob) else "reading"
+    with _byte_progress(shards, progress, label) as advance:
+        if dask is None:
+            yield from runner.run(
+                job, shards, jobs=_jobs(jobs, shards), max_line_bytes=max_line_bytes, progress=advance
+            )
+            return
+        for shard, part in zip(shards, runner.run_dask(_dask_address(dask), job, shards, max_line_bytes)):
+            if advance is not None:
+                advance(shard.size or 0)
+            yield part
 
 
 @contextmanager
