@@ -178,6 +178,8 @@ def matches(target: Target, error: Located) -> bool:
         return False
     if target.property_name is not None and error.names and target.property_name not in error.names:
         return False
+    if where == "":  # a change recorded at the whole document: only errors of the root schema object
+        return error.schema == ""
     location = error.location
     if where == location or location.startswith(where + "/") or where.startswith(location + "/"):
         return True

@@ -161,6 +161,10 @@ def test_matching_tells_two_changes_at_one_pointer_apart_by_property() -> None:
     extra = Located("/$defs/X", "additionalProperties", frozenset({"a"}), "/x", "Additional properties ...")
     other = Located("/$defs/Y", "additionalProperties", frozenset({"a"}), "/y", "Additional properties ...")
     assert matches(removed, extra) and not matches(removed, other)
+    whole = Target(2, "forward", "type-changed", "", "", "", None)  # recorded at the document itself
+    nested = Located("/$defs/X", "type", frozenset(), "/x", "1 is not of type 'string'")
+    at_root = Located("", "type", frozenset(), "", "[] is not of type 'object'")
+    assert matches(whole, at_root) and not matches(whole, nested)
 
 
 def test_impact_reads_compressed_shards_and_jobs_give_the_same_output(
