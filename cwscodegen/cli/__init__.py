@@ -403,7 +403,11 @@ def _byte_progress(shards: list[Shard], forced: bool, label: str) -> Iterator[Ca
 
     columns = (TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with Progress(
-        *columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False
+        *columns,
+        console=Console(stderr=True, force_terminal=forced or None),
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda count: bar.advance(task, count)

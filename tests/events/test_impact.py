@@ -252,3 +252,12 @@ def test_diff_and_changelog_show_how_many_events_each_breaking_change_hits(capsy
     assert log.count("— **observed**: 27 of 27 events hit it (backward)") == 2
     _, plain, _ = run(["diff", "v12", "v13", "--schemas", str(SHIPPED)], capsys)
     assert "observed" not in plain
+
+
+def test_progress_shows_one_bar_by_bytes_over_all_shards_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    shards = ROOT / "tests" / "data" / "shards"
+    code, out, err = run(["impact", "--schemas", str(SHIPPED), "v14", "v15", str(shards), "--progress"], capsys)
+    assert code == 1 and out.startswith("impact v14 → v15")
+    assert "reading" in err and "kB" in err  # rich's DownloadColumn: bytes read of the total
+    _, _, quiet = run(["impact", "--schemas", str(SHIPPED), "v14", "v15", str(shards)], capsys)
+    assert quiet == ""  # not a terminal, not asked: no bar
