@@ -142,3 +142,31 @@ def test_pretty_printed_shards_are_read_whole_not_chunked(tmp_path: Path) -> Non
     [piece] = list(runner._pieces(Shard(str(path)), 1 << 20, None))
     assert not isinstance(piece, runner.Chunk)
     assert [e.value for e in piece if isinstance(e, Event)] == [{"a": 1}, {"a": 2}]
+
+
+def test_validate_names_the_shard_of_each_event_when_there_are_several(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from cwscodegen.cli import main
+
+    folder = shard_folder(tmp_path)
+    schemas = str(ROOT / "schemas" / "versions")
+    for fmt in ("text", "json"):
+        with pytest.raises(SystemExit):
+            main(["validate", "--schemas", schemas, "--version", "v12", "--format", fmt, str(folder)])
+        lines = capsys.readouterr().out.splitlines()
+        assert len(lines) == 27 * 3 + 1
+        if fmt == "text":
+            assert lines[0] == f"{folder / 'a.json.gz'}: line 1: accepted by v12"
+            assert lines[-2] == f"{folder / 'day2' / 'c.ndjson.zst'}: line 27: accepted by v12"
+        else:
+            first = json.loads(lines[0])
+            assert first == {
+                "source": str(folder / "a.json.gz"),
+                "line": 1,
+                "ok": True,
+                "accepted": ["v12"],
+                "rejected": [],
+            }
