@@ -175,6 +175,10 @@ def _run_pool(
 
 
 def _install(job: Job) -> None:
+    """Worker start-up: build the checkers; Ctrl-C is the parent's to handle (no worker tracebacks)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _built(job)
     global _INSTALLED
     _INSTALLED = job
