@@ -52,6 +52,7 @@ def project_settings(
     targets: Sequence[str] | None = None,
     root_class: str | None = None,
     mode: str | None = None,
+    default_draft: str | None = None,
 ) -> Settings:
     """The settings of the project that holds `root` (default: the current folder), with overrides.
 
@@ -64,7 +65,12 @@ def project_settings(
         raise UserError(f"--root-class: {root_class!r} is not a valid Python class name")
     start = Path(root).resolve() if root is not None else None
     return load_settings(start).with_overrides(
-        schemas=_path(schemas), output=_path(output), targets=targets or None, root_class=root_class, mode=mode
+        schemas=_path(schemas),
+        output=_path(output),
+        targets=targets or None,
+        root_class=root_class,
+        mode=mode,
+        default_draft=default_draft,
     )
 
 
@@ -154,6 +160,7 @@ def diff(
     witnesses: bool = True,
     schemas: PathLike | None = None,
     root: PathLike | None = None,
+    default_draft: str | None = None,
 ) -> Report:
     """Every change from OLD to NEW as change records, with the pair's backward, forward and API verdicts.
 
@@ -162,14 +169,19 @@ def diff(
     file (`accepted`, default `accepted-breaks.toml` beside the snapshots; `os.devnull` for none)
     are marked accepted, and the file's entries for this pair that match nothing are in
     `Report.stale_accepted`. Whether the pair fails a mode is `cwscodegen.review.accepted.fails`.
+    Entries apply only when both are snapshots of the configured folder with the contents they were
+    signed for. A document without `$schema` is judged under every draft that accepts it, or under
+    `default_draft` ("draft-07", ...; default: the `default-draft` setting).
     """
     from cwscodegen.engine import compare
-    from cwscodegen.review.accepted import apply
+    from cwscodegen.review.accepted import apply, identify
 
-    folder = project_settings(schemas=schemas, root=root).schemas
+    settings = project_settings(schemas=schemas, root=root, default_draft=default_draft)
+    folder = settings.schemas
     entries = _accepted_breaks(folder, accepted)
-    report = compare.diff(_snapshot(old, folder), _snapshot(new, folder), witnesses=witnesses)
-    return apply(report, entries)
+    old_snap, new_snap = _snapshot(old, folder), _snapshot(new, folder)
+    report = compare.diff(old_snap, new_snap, witnesses=witnesses, default_draft=settings.default_draft)
+    return apply(report, entries, identify(old_snap, new_snap, folder))
 
 
 @dataclass(frozen=True)
@@ -205,6 +217,7 @@ def compat(
     witnesses: bool = False,
     schemas: PathLike | None = None,
     root: PathLike | None = None,
+    default_draft: str | None = None,
 ) -> Compat:
     """Diff every snapshot against its predecessor, honouring accepted breaks (the pre-commit check).
 
@@ -212,32 +225,44 @@ def compat(
     of a diff's time.
     """
     from cwscodegen.engine import compare
-    from cwscodegen.review.accepted import mark, unused
+    from cwscodegen.review.accepted import identify, mark, unused
     from cwscodegen.store.snapshots import load_all
 
-    settings = project_settings(schemas=schemas, mode=mode, root=root)
+    settings = project_settings(schemas=schemas, mode=mode, root=root, default_draft=default_draft)
     entries = _accepted_breaks(settings.schemas, accepted)
     snapshots = load_all(settings.schemas)
     pairs: list[Pair] = []
     used: set[int] = set()
-    for old, new in zip(snapshots, snapshots[1:]):
-        report, hits = mark(compare.diff(old, new, witnesses=witnesses), entries)
+    checked = [identify(old, new, settings.schemas) for old, new in zip(snapshots, snapshots[1:])]
+    for (old, new), sides in zip(zip(snapshots, snapshots[1:]), checked):
+        report = compare.diff(old, new, witnesses=witnesses, default_draft=settings.default_draft)
+        report, hits = mark(report, entries, sides)
         used |= hits
         pairs.append(Pair(old, new, report))
-    return Compat(tuple(pairs), tuple(unused(entries, used)), settings.mode)
+    stale = unused(entries, used, [s for s in checked if s is not None])
+    return Compat(tuple(pairs), tuple(stale), settings.mode)
 
 
-def matrix(*, mode: str | None = None, schemas: PathLike | None = None, root: PathLike | None = None) -> Matrix:
+def matrix(
+    *,
+    mode: str | None = None,
+    schemas: PathLike | None = None,
+    root: PathLike | None = None,
+    default_draft: str | None = None,
+) -> Matrix:
     """The compatibility of every ordered pair of snapshots, and each version's run of compatible
     predecessors, in `mode` (default: the configured mode). Needs at least two snapshots."""
+    from functools import partial
+
+    from cwscodegen.engine import compare
     from cwscodegen.review import matrix as pairs
     from cwscodegen.store.snapshots import load_all
 
-    settings = project_settings(schemas=schemas, mode=mode, root=root)
+    settings = project_settings(schemas=schemas, mode=mode, root=root, default_draft=default_draft)
     snapshots = load_all(settings.schemas)
     if len(snapshots) < 2:
         raise UserError(f"{settings.schemas}: a matrix needs at least two snapshots, found {len(snapshots)}")
-    return pairs.compute(snapshots, settings.mode)
+    return pairs.compute(snapshots, settings.mode, partial(compare.verdicts, default_draft=settings.default_draft))
 
 
 def changelog(
@@ -248,17 +273,29 @@ def changelog(
     accepted: PathLike | None = None,
     schemas: PathLike | None = None,
     root: PathLike | None = None,
+    default_draft: str | None = None,
 ) -> Changelog:
     """The changes of every release from `start` to `end` inclusive (default: the first and the last
     snapshot), with witnesses, accepted breaks marked and the suggested version bump per step."""
+    from functools import partial
+
+    from cwscodegen.engine import compare
     from cwscodegen.review import changelog as releases
     from cwscodegen.store.snapshots import list_versions, load_snapshot
 
-    settings = project_settings(schemas=schemas, mode=mode, root=root)
+    settings = project_settings(schemas=schemas, mode=mode, root=root, default_draft=default_draft)
     names = releases.select_range(list_versions(settings.schemas), start, end, settings.schemas)
     entries = _accepted_breaks(settings.schemas, accepted)
     snapshots = [load_snapshot(settings.schemas, name) for name in names]
-    return releases.build(snapshots, settings.mode, accepted=entries)
+    draft = settings.default_draft
+    return releases.build(
+        snapshots,
+        settings.mode,
+        accepted=entries,
+        schemas=settings.schemas,
+        diff=partial(compare.diff, default_draft=draft),
+        verdicts=partial(compare.verdicts, default_draft=draft),
+    )
 
 
 def docs(version: SnapshotSpec, *, schemas: PathLike | None = None, root: PathLike | None = None) -> str:
@@ -290,7 +327,8 @@ class Validation(Iterator["Verdict"]):
 
     @property
     def ok(self) -> bool:
-        """Every event read so far is accepted by every selected snapshot (and none is malformed)."""
+        """Every event read so far is accepted by every selected snapshot (and none is malformed),
+        and at least one was read."""
         return self.tally.ok
 
 
@@ -301,6 +339,7 @@ def validate(
     json_lines: bool = False,
     schemas: PathLike | None = None,
     root: PathLike | None = None,
+    max_line_bytes: int | None = None,
 ) -> Validation:
     """Check events against the snapshots named in `versions` (default: all of them), lazily.
 
@@ -308,7 +347,9 @@ def validate(
     pretty-printed events one after another, told apart by the first line unless `json_lines`)
     or parsed documents (anything else: dicts, lists, numbers). The kind is taken from the first
     item, so a JSON string event must be given as a line. Malformed lines are verdicts, not
-    errors; an unknown version raises `UserError` at once, before any event is read.
+    errors; an unknown version raises `UserError` at once, before any event is read. A multi-line
+    value longer than `max_line_bytes` (default 64 MiB) is malformed; lines themselves are bounded
+    by the reader (`events.validate.read_lines`).
     """
     if isinstance(events, (str, bytes)):  # iterating would check one character at a time
         raise TypeError("validate: give an iterable of lines (text.splitlines()) or of documents, not one string")
@@ -318,7 +359,8 @@ def validate(
     folder = project_settings(schemas=schemas, root=root).schemas
     chosen = select_versions(versions, schemas=schemas, root=root)
     checkers = [check.SnapshotChecker(load_snapshot(folder, name)) for name in chosen]
-    verdicts = check.check_events(_parsed(iter(events), "lines" if json_lines else "auto"), checkers)
+    limit = check.DEFAULT_MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
+    verdicts = check.check_events(_parsed(iter(events), "lines" if json_lines else "auto", limit), checkers)
     return Validation(verdicts, chosen, check.Tally(versions=chosen))
 
 
@@ -370,7 +412,7 @@ def select_versions(
     return tuple(sorted(set(versions), key=version_key)) if versions else tuple(known)
 
 
-def _parsed(items: Iterator[Any], line_mode: str) -> Iterator[Event | Malformed]:
+def _parsed(items: Iterator[Any], line_mode: str, max_value_bytes: int) -> Iterator[Event | Malformed]:
     """Events from raw lines or from documents, whichever the first item is (see `validate`)."""
     from cwscodegen.events.validate import Event, iter_events
 
@@ -378,7 +420,7 @@ def _parsed(items: Iterator[Any], line_mode: str) -> Iterator[Event | Malformed]
     if first is None:
         return
     if isinstance(first, (bytes, str)):
-        yield from iter_events(_as_bytes(first, items), line_mode)
+        yield from iter_events(_as_bytes(first, items), line_mode, max_value_bytes)
         return
     yield Event(1, first)
     for number, document in enumerate(items, start=2):
@@ -403,16 +445,18 @@ def generate(
     targets: Sequence[str] | None = None,
     root_class: str | None = None,
     root: PathLike | None = None,
+    jobs: int | None = None,
 ) -> GenerateResult:
     """Write the Python bindings of every snapshot (or of the named `versions`) into the output folder.
 
     Files change only when their bytes do, each atomically; a bad snapshot writes nothing. Files
-    the tool did not write are never touched.
+    the tool did not write are never touched. Snapshots render on `jobs` processes (default: all
+    cores), with the same bytes as one process.
     """
     from cwscodegen.bindings import codegen
 
     settings = project_settings(schemas=schemas, output=output, targets=targets, root_class=root_class, root=root)
-    return codegen.generate(settings, versions)
+    return codegen.generate(settings, versions, jobs)
 
 
 def check(
@@ -423,12 +467,16 @@ def check(
     targets: Sequence[str] | None = None,
     root_class: str | None = None,
     root: PathLike | None = None,
+    full: bool = False,
+    jobs: int | None = None,
 ) -> CheckResult:
     """Compare the output folder with what `generate` would write (same keywords); `.ok` when equal.
 
-    When every manifest's hashes match, nothing is rendered and the code generator is not imported.
+    When every manifest's hashes match, nothing is rendered and the code generator is not imported;
+    a hand edit committed with a recomputed hash passes that. `full` renders everything (on `jobs`
+    processes) and compares bytes, which nothing gets past.
     """
     from cwscodegen.bindings import codegen
 
     settings = project_settings(schemas=schemas, output=output, targets=targets, root_class=root_class, root=root)
-    return codegen.check(settings, versions)
+    return codegen.check(settings, versions, full=full, jobs=jobs)

@@ -11,6 +11,9 @@ from cwscodegen.errors import UserError
 
 TARGETS = ("pydantic", "dataclasses", "typeddict")
 MODES = ("backward", "forward", "full")
+# `default-draft`: how to read a snapshot without `$schema` (unset: under every draft that accepts it).
+DRAFT_NAMES = {"draft-04": "draft4", "draft-06": "draft6", "draft-07": "draft7", "2019-09": "draft2019-09",
+               "2020-12": "draft2020-12"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Settings:
     targets: tuple[str, ...] = TARGETS
     root_class: str = "BackendEvent"
     mode: str = "backward"
+    default_draft: str | None = None  # an engine draft name ("draft4", ...); None: every reading
 
     def with_overrides(self, **changes: Any) -> Settings:
         """Apply CLI flags; `None` means "not given"."""
@@ -38,6 +42,8 @@ class Settings:
             given["targets"] = _check_targets(tuple(given["targets"]), "--target")
         if "mode" in given:
             given["mode"] = _check_mode(given["mode"], "--mode")
+        if "default_draft" in given:
+            given["default_draft"] = _check_draft(given["default_draft"], "--default-draft")
         return replace(self, **given)
 
 
@@ -59,7 +65,7 @@ def load_settings(start: Path | None = None) -> Settings:
     table = _read_toml(pyproject)["tool"]["cwscodegen"]
     root = pyproject.parent
     where = f"{pyproject}: [tool.cwscodegen]"
-    known = {"schemas", "output", "targets", "root-class", "mode"}
+    known = {"schemas", "output", "targets", "root-class", "mode", "default-draft"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise UserError(f"{where}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -70,6 +76,9 @@ def load_settings(start: Path | None = None) -> Settings:
         targets=_check_targets(tuple(table.get("targets", TARGETS)), f"{where} targets"),
         root_class=_check_class_name(str(table.get("root-class", "BackendEvent")), where),
         mode=_check_mode(str(table.get("mode", "backward")), f"{where} mode"),
+        default_draft=_check_draft(table["default-draft"], f"{where} default-draft")
+        if "default-draft" in table
+        else None,
     )
 
 
@@ -91,6 +100,13 @@ def _check_mode(mode: str, where: str) -> str:
     if mode not in MODES:
         raise UserError(f"{where}: unknown mode {mode!r} (choose from {', '.join(MODES)})")
     return mode
+
+
+def _check_draft(name: Any, where: str) -> str:
+    """A draft as users spell it ("draft-07", "2020-12") to the engine's name for it."""
+    if not isinstance(name, str) or name not in DRAFT_NAMES:
+        raise UserError(f"{where}: unknown draft {name!r} (choose from {', '.join(DRAFT_NAMES)})")
+    return DRAFT_NAMES[name]
 
 
 def _check_class_name(name: str, where: str) -> str:

@@ -32,15 +32,16 @@ PUBLIC = {
     "Validation": "(verdicts: 'Iterator[Verdict]', versions: 'tuple[str, ...]', tally: 'Tally') -> 'None'",
     "__version__": None,
     "changelog": "(start: 'str | None' = None, end: 'str | None' = None, *, mode: 'str | None' = None, "
-    "accepted: 'PathLike | None' = None, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) "
-    "-> 'Changelog'",
+    "accepted: 'PathLike | None' = None, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None"
+    ", default_draft: 'str | None' = None) -> 'Changelog'",
     "check": "(versions: 'Iterable[str] | None' = None, *, schemas: 'PathLike | None' = None, "
     "output: 'PathLike | None' = None, targets: 'Sequence[str] | None' = None, root_class: 'str | None' = None, "
     "root: 'PathLike | None' = None) -> 'CheckResult'",
     "compat": "(*, mode: 'str | None' = None, accepted: 'PathLike | None' = None, witnesses: 'bool' = False, "
-    "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'Compat'",
+    "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None, default_draft: 'str | None' = None) -> 'Compat'",
     "diff": "(old: 'SnapshotSpec', new: 'SnapshotSpec', *, accepted: 'PathLike | None' = None, "
-    "witnesses: 'bool' = True, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'Report'",
+    "witnesses: 'bool' = True, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None"
+    ", default_draft: 'str | None' = None) -> 'Report'",
     "docs": "(version: 'SnapshotSpec', *, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'str'",
     "generate": "(versions: 'Iterable[str] | None' = None, *, schemas: 'PathLike | None' = None, "
     "output: 'PathLike | None' = None, targets: 'Sequence[str] | None' = None, root_class: 'str | None' = None, "
@@ -50,13 +51,14 @@ PUBLIC = {
     "list_snapshots": "(*, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'list[SnapshotInfo]'",
     "load_snapshot": "(spec: 'str | os.PathLike[str] | None' = None, *, at: 'str | None' = None, "
     "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'Snapshot'",
-    "matrix": "(*, mode: 'str | None' = None, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) "
-    "-> 'Matrix'",
+    "matrix": "(*, mode: 'str | None' = None, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None"
+    ", default_draft: 'str | None' = None) -> 'Matrix'",
     "project_settings": "(*, root: 'PathLike | None' = None, schemas: 'PathLike | None' = None, "
     "output: 'PathLike | None' = None, targets: 'Sequence[str] | None' = None, root_class: 'str | None' = None, "
-    "mode: 'str | None' = None) -> 'Settings'",
+    "mode: 'str | None' = None, default_draft: 'str | None' = None) -> 'Settings'",
     "validate": "(events: 'Iterable[Any]', *, versions: 'Sequence[str] | None' = None, json_lines: 'bool' = False, "
-    "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'Validation'",
+    "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None, max_line_bytes: 'int | None' = None) "
+    "-> 'Validation'",
 }
 
 

@@ -39,6 +39,15 @@ app = typer.Typer(
 SchemasOpt = Annotated[
     Optional[Path], typer.Option("--schemas", help="Snapshot folder (overrides [tool.cwscodegen] schemas).")
 ]
+DraftOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--default-draft",
+        metavar="draft-04|draft-06|draft-07|2019-09|2020-12",
+        help="Read snapshots without $schema under this draft (default: the default-draft setting, else "
+        "every draft that accepts them, worst verdict wins).",
+    ),
+]
 OutputOpt = Annotated[
     Optional[Path], typer.Option("--output", help="Bindings folder (overrides [tool.cwscodegen] output).")
 ]
@@ -160,6 +169,7 @@ def diff_cmd(
     events: EventsOpt = None,
     jobs: JobsOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error.
 
@@ -167,7 +177,7 @@ def diff_cmd(
     from cwscodegen.review.render import DiffView, check_format, render
 
     check_format(fmt)
-    settings = api.project_settings(schemas=schemas, mode=mode)
+    settings = api.project_settings(schemas=schemas, mode=mode, default_draft=default_draft)
     if against is not None:
         if new is not None:
             raise UserError("diff --against REF takes at most one VERSION (OLD is that file at REF)")
@@ -178,7 +188,7 @@ def diff_cmd(
     else:
         old_snap = api.load_snapshot(old, schemas=schemas)
         new_snap = api.load_snapshot(new, schemas=schemas)
-    report = api.diff(old_snap, new_snap, accepted=accepted, schemas=schemas)
+    report = api.diff(old_snap, new_snap, accepted=accepted, schemas=schemas, default_draft=default_draft)
     observation = _observation(old_snap, new_snap, events, jobs) if events else None
     view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt), observation)
     typer.echo(render(view, fmt, color=_color(fmt)), nl=False)
@@ -192,6 +202,7 @@ def compat_cmd(
     no_api: NoApiOpt = False,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Check every snapshot against its predecessor, honouring accepted breaks (the pre-commit hook).
 
@@ -200,9 +211,9 @@ def compat_cmd(
     from cwscodegen.review.render import DiffView, check_format, render_compat
 
     check_format(fmt)
-    settings = api.project_settings(schemas=schemas, mode=mode)
+    settings = api.project_settings(schemas=schemas, mode=mode, default_draft=default_draft)
     witnesses = fmt in ("json", "markdown")  # text and annotations stay brief: no witness search
-    result = api.compat(mode=mode, accepted=accepted, witnesses=witnesses, schemas=schemas)
+    result = api.compat(mode=mode, accepted=accepted, witnesses=witnesses, schemas=schemas, default_draft=default_draft)
     root = _annotation_root(settings, fmt)
     views = [DiffView(pair.report, pair.old, pair.new, result.mode, not no_api, root) for pair in result.pairs]
     stale = list(result.stale)
@@ -254,15 +265,16 @@ def matrix_cmd(
     output: FileOutOpt = None,
     mode: VerdictModeOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Compatibility of every ordered pair of snapshots, and of each version with all older ones."""
     if fmt not in MATRIX_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(MATRIX_FORMATS)})")
-    api.project_settings(schemas=schemas, mode=mode)  # a bad setting or flag fails before the output check
+    api.project_settings(schemas=schemas, mode=mode, default_draft=default_draft)  # fails before the output check
     _check_output(output)
     from cwscodegen.review import matrix
 
-    result = api.matrix(mode=mode, schemas=schemas)
+    result = api.matrix(mode=mode, schemas=schemas, default_draft=default_draft)
     if fmt == "svg":
         from cwscodegen.review.heatmap import render_svg
 
@@ -301,13 +313,14 @@ def changelog_cmd(
     events: EventsOpt = None,
     jobs: JobsOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Markdown changelog from FROM to TO, newest first: breaking changes with witnesses, then
     compatible, then documentation-only ones, and the suggested version bump per release."""
     from cwscodegen.review.changelog import render_markdown
 
     _check_output(output)
-    log = api.changelog(start, end, mode=mode, accepted=accepted, schemas=schemas)
+    log = api.changelog(start, end, mode=mode, accepted=accepted, schemas=schemas, default_draft=default_draft)
     observed = {s.new.name: _observation(s.old, s.new, events, jobs) for s in log.steps} if events else None
     _emit(render_markdown(log, observed=observed), output)
 
@@ -444,7 +457,8 @@ def validate_cmd(
     schemas: SchemasOpt = None,
 ) -> None:
     """Check JSON events against snapshots, streaming. Exit 0 when every event is accepted by every
-    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed.
+    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed, or when
+    no event was read; 130 on Ctrl-C, after the summary so far.
 
     With several shards, each event line names its shard (`file: line N: ...`)."""
     if fmt not in VALIDATE_FORMATS:
@@ -464,14 +478,24 @@ def validate_cmd(
     job = runner.ValidateJob(tuple(runner.SnapshotText.of(load_snapshot(settings.schemas, name)) for name in chosen))
     tally = check.Tally(versions=chosen)
     try:
-        for part in _partials(job, shards, jobs, dask, max_line_bytes, progress):
-            assert isinstance(part, runner.Verdicts)
-            for verdict in part.verdicts:
-                tally.add(verdict)
-                if failures_only and verdict.ok:
-                    continue
-                sys.stdout.write(_verdict_line(verdict, chosen, fmt, part.source if named else None) + "\n")
-        sys.stdout.write((json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()) + "\n")
+
+        def summary() -> str:
+            return json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()
+
+        try:
+            for part in _partials(job, shards, jobs, dask, max_line_bytes, progress):
+                assert isinstance(part, runner.Verdicts)
+                for verdict in part.verdicts:
+                    tally.add(verdict)
+                    if failures_only and verdict.ok:
+                        continue
+                    sys.stdout.write(_verdict_line(verdict, chosen, fmt, part.source if named else None) + "\n")
+        except KeyboardInterrupt:
+            sys.stdout.write(summary() + "\n")
+            sys.stdout.flush()
+            typer.echo(f"cwscodegen: interrupted after {tally.events} events", err=True)
+            raise typer.Exit(130) from None
+        sys.stdout.write(summary() + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # `validate big.jsonl | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -590,6 +614,12 @@ RootClassOpt = Annotated[
 ]
 
 
+RenderJobsOpt = Annotated[
+    Optional[int],
+    typer.Option("--jobs", metavar="N", min=1, help="Render on N processes (default: all cores); same bytes."),
+]
+
+
 @app.command("generate")
 def generate_cmd(
     versions: VersionsArg = None,
@@ -597,6 +627,7 @@ def generate_cmd(
     output: OutputOpt = None,
     target: TargetOpt = None,
     root_class: RootClassOpt = None,
+    jobs: RenderJobsOpt = None,
 ) -> None:
     """Write the Python bindings (Pydantic v2, dataclasses, TypedDict) of every snapshot, or of the named ones.
 
@@ -604,7 +635,7 @@ def generate_cmd(
     with codec.py, typeddicts.py, _manifest.json). Files change only when their bytes do; generated files
     of snapshots that no longer exist are removed, other files are never touched.
     """
-    result = api.generate(versions, schemas=schemas, output=output, targets=target, root_class=root_class)
+    result = api.generate(versions, schemas=schemas, output=output, targets=target, root_class=root_class, jobs=jobs)
     for path in result.written:
         typer.echo(f"wrote {path}")
     for path in result.removed:
@@ -622,13 +653,20 @@ def check_cmd(
     output: OutputOpt = None,
     target: TargetOpt = None,
     root_class: RootClassOpt = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Render every package and compare bytes, whatever the manifests say (CI).")
+    ] = False,
+    jobs: RenderJobsOpt = None,
 ) -> None:
     """Exit 0 when the bindings are exactly what `generate` would write, 1 otherwise.
 
     Prints one line per stale, missing or extra file. When the content hashes in each package's
-    _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook).
+    _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook);
+    a hand edit committed with a recomputed hash fools those hashes, never --full.
     """
-    result = api.check(versions, schemas=schemas, output=output, targets=target, root_class=root_class)
+    result = api.check(
+        versions, schemas=schemas, output=output, targets=target, root_class=root_class, full=full, jobs=jobs
+    )
     for kind, path in result.problems:
         typer.echo(f"{kind}: {path}")
     if not result.ok:

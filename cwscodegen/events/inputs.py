@@ -27,9 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cwscodegen.errors import UserError
-
-DEFAULT_MAX_LINE_BYTES = 64 << 20
-"""A longer line is an error: 64 MiB is far above any real event and bounds memory per line."""
+from cwscodegen.events.validate import DEFAULT_MAX_LINE_BYTES as DEFAULT_MAX_LINE_BYTES
 
 STDIN = "-"
 COMPRESSED = (".gz", ".zst")

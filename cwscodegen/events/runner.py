@@ -126,7 +126,7 @@ def shard_events(
     shard: Shard, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES, progress: Progress | None = None
 ) -> Iterator[Event | Malformed]:
     """The events of one shard, lazily, in the shard's reading mode."""
-    return iter_events(read_lines(shard, max_line_bytes, progress), shard.mode)
+    return iter_events(read_lines(shard, max_line_bytes, progress), shard.mode, max_line_bytes)
 
 
 def run(

@@ -21,6 +21,11 @@ DRAFTS = {
     "https://json-schema.org/draft/2020-12/schema": "draft2020-12",
 }
 DEFAULT_DRAFT = "draft2020-12"
+ALL_DRAFTS = tuple(DRAFTS.values())  # oldest first
+DRAFT_LABELS = {
+    "draft4": "draft-04", "draft6": "draft-06", "draft7": "draft-07",
+    "draft2019-09": "2019-09", "draft2020-12": "2020-12",
+}  # fmt: skip
 
 
 def escape(token: str) -> str:
@@ -38,19 +43,26 @@ def pointer(*tokens: str | int) -> str:
     return "".join("/" + escape(str(t)) for t in tokens)
 
 
-def draft_of(document: Any) -> str:
-    """The draft a document declares in `$schema` (http/https and a trailing `#` ignored).
-
-    A document without `$schema` (such as snapshot v1, taken verbatim from the seed) is read as
-    draft 2020-12, the current draft; an unknown `$schema` URL is read the same way.
-    """
-    if not isinstance(document, Mapping):
-        return DEFAULT_DRAFT
-    uri = str(document.get("$schema", "")).rstrip("#")
+def declared_draft(document: Any) -> str | None:
+    """The draft a document declares in `$schema` (http/https and a trailing `#` ignored), or
+    None when it declares none we know: then every reader may apply its own default draft."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("$schema"), str):
+        return None
+    uri = str(document["$schema"]).rstrip("#")
     for known, name in DRAFTS.items():
         if uri.split("://", 1)[-1] == known.split("://", 1)[-1]:
             return name
-    return DEFAULT_DRAFT
+    return None
+
+
+def draft_of(document: Any) -> str:
+    """The draft a document declares, else 2020-12 (the current draft).
+
+    Validation and code generation read an undeclared document (such as snapshot v1, taken
+    verbatim from the seed) as 2020-12; the compatibility engine does not rely on that reading:
+    it decides under every draft that accepts the document (`validators.accepting_drafts`).
+    """
+    return declared_draft(document) or DEFAULT_DRAFT
 
 
 def definitions(document: Any) -> dict[str, tuple[str, Any]]:

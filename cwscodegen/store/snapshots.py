@@ -101,6 +101,8 @@ def parse_json(text: str, source: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise UserError(f"{source}: nested too deeply to read") from None
 
 
 def load_schema_file(path: Path, name: str | None = None, provenance: Mapping[str, Any] | None = None) -> Snapshot:
