@@ -140,10 +140,11 @@ def run(
     """Partial results (`Verdicts` or `ImpactTally`) in input order, on `jobs` processes."""
     if jobs <= 1:
         work = _built(job)
+        batch = 1 if isinstance(job, ValidateJob) else CHUNK_LINES  # validate prints each verdict at once
         for shard in shards:
             events = shard_events(shard, max_line_bytes, progress)
-            for first in events:  # lazily, CHUNK_LINES at a time: parsed events are never held
-                yield work(shard.name, chain((first,), islice(events, CHUNK_LINES - 1)))
+            for first in events:  # lazily, `batch` at a time: parsed events are never held
+                yield work(shard.name, chain((first,), islice(events, batch - 1)))
         return
     yield from _run_pool(job, shards, jobs, max_line_bytes, progress)
 
