@@ -90,6 +90,8 @@ def expand(specs: Sequence[str]) -> list[Shard]:
 
 def _expand_one(spec: str) -> list[Shard]:
     if spec == STDIN:
+        if sys.stdin is None or sys.stdin.closed:  # `validate - <&-`
+            raise UserError("-: standard input is closed (nothing to read events from)")
         return [Shard(STDIN, _stdin_size())]
     if "://" in spec:
         return _expand_url(spec)
@@ -105,9 +107,8 @@ def _expand_path(path: Path, spec: str) -> list[Shard]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and _is_event_file(p.name))
         return [Shard(str(p), p.stat().st_size, str(p.resolve())) for p in files]
-    if not path.is_file():
-        raise UserError(f"{spec}: not a regular file")
-    return [Shard(str(path), path.stat().st_size, str(path.resolve()))]
+    size = path.stat().st_size if path.is_file() else None  # a pipe or a device (/dev/stdin) is read too
+    return [Shard(str(path), size, str(path.resolve()) if size is not None else str(path.absolute()))]
 
 
 def _is_event_file(name: str) -> bool:
