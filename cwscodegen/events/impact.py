@@ -195,15 +195,10 @@ class Side:
     every error with its schema location."""
 
     def __init__(self, snapshot: Snapshot) -> None:
-        from cwscodegen.events.fastcheck import fast_document, pruned_validator
-        from cwscodegen.store.validators import make_validator
-
         self.name = snapshot.name
         self.checker = SnapshotChecker(snapshot)
-        fast = fast_document(snapshot.document)
-        self.explainer = (
-            pruned_validator(snapshot.document, fast) if fast is not None else make_validator(snapshot.document)
-        )
+        # validate's own full validator: no pattern ever runs on Python's backtracking `re`.
+        self.explainer = self.checker.validator
         self.pointers = _schema_pointers(snapshot.document)
 
     def errors(self, instance: Any) -> Iterator[Located]:

@@ -261,3 +261,34 @@ def test_progress_shows_one_bar_by_bytes_over_all_shards_when_asked(capsys: pyte
     assert "reading" in err and "kB" in err  # rich's DownloadColumn: bytes read of the total
     _, _, quiet = run(["impact", "--schemas", str(SHIPPED), "v14", "v15", str(shards)], capsys)
     assert quiet == ""  # not a terminal, not asked: no bar
+
+
+def test_attribution_never_runs_a_pattern_on_pythons_backtracking_re(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 8, P6, for `impact`: OLD accepts any name, NEW adds `^(a+)+$`. Explaining the rejection
+    of a 35-byte event would take Python's re about 2**23 steps; here `re` is replaced by a stub
+    that fails, so the test fails on the first regression instead of hanging."""
+    import jsonschema._keywords
+    import jsonschema._utils
+
+    class NoRe:
+        def search(self, *args: object) -> None:
+            raise AssertionError(f"Python's re ran on {args!r}")
+
+    base = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}
+    old = {**base, "properties": {"name": {"type": "string"}}}
+    new = {**base, "properties": {"name": {"type": "string", "pattern": "^(a+)+$"}}}
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    (folder / "v1.json").write_text(json.dumps(old), encoding="utf-8")
+    (folder / "v2.json").write_text(json.dumps(new), encoding="utf-8")
+    old_snap, new_snap = load_snapshot(folder, "v1"), load_snapshot(folder, "v2")
+    found = targets(diff(old_snap, new_snap), "backward")
+    for module in (jsonschema._keywords, jsonschema._utils):
+        monkeypatch.setattr(module, "re", NoRe())
+    impact = Impact(old_snap, new_snap, found, "backward")
+    name = "a" * 23 + "!"
+    tally = impact.tally(as_events([{"name": name}, {"name": "aaa"}]))
+    assert (tally.both, tally.old_only) == (1, 1)
+    assert list(tally.hits.values()) == [1] and tally.unattributed == {}
