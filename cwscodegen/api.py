@@ -349,7 +349,7 @@ def validate(
     item, so a JSON string event must be given as a line. Malformed lines are verdicts, not
     errors; an unknown version raises `UserError` at once, before any event is read. A multi-line
     value longer than `max_line_bytes` (default 64 MiB) is malformed; lines themselves are bounded
-    by the reader (`events.validate.read_lines`).
+    by the reader (`events.inputs.read_lines`).
     """
     if isinstance(events, (str, bytes)):  # iterating would check one character at a time
         raise TypeError("validate: give an iterable of lines (text.splitlines()) or of documents, not one string")

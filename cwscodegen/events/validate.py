@@ -26,12 +26,10 @@ Passing: an event passes when EVERY selected snapshot accepts it (the ones named
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
-from typing import Any, BinaryIO
+from typing import Any
 
 from cwscodegen.errors import UserError
 from cwscodegen.store.refs import pointer
@@ -118,18 +116,6 @@ def input_mode(path: Path | None) -> str:
 
 DEFAULT_MAX_LINE_BYTES = 64 << 20
 """Longest line (and multi-line value) read: far above any real event, and what bounds memory."""
-
-
-def read_lines(stream: BinaryIO, source: str, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[bytes]:
-    """The lines of `stream` (newline kept), none longer than `max_line_bytes` (newline included): input without
-    newlines (`/dev/zero`, a binary file) ends with one `UserError` naming `source` and the line
-    instead of growing memory. (`events.inputs.read_lines` does the same for shards.)"""
-    number = 0
-    while line := stream.readline(max_line_bytes + 1):
-        number += 1
-        if len(line) > max_line_bytes:
-            raise UserError(f"{source}: line {number}: longer than {max_line_bytes} bytes (see --max-line-bytes)")
-        yield line
 
 
 def iter_events(
@@ -439,29 +425,3 @@ def _runs(names: list[str], versions: Sequence[str]) -> list[str]:
             out += [f"{run[0]}..{run[-1]}"] if len(run) >= 3 else run
             start = i
     return out
-
-
-def open_input(path: Path | None) -> tuple[BinaryIO, int | None]:
-    """The events file (standard input for None) opened for reading bytes, and its size when it
-    is a regular file (so a progress bar can be shown, also for `validate - < file`)."""
-    if path is None:
-        import sys
-
-        if sys.stdin is None or sys.stdin.closed:  # `validate - <&-`
-            raise UserError("-: standard input is closed (nothing to read events from)")
-        stdin = sys.stdin.buffer
-        try:
-            stat = os.fstat(stdin.fileno())
-        except (OSError, ValueError):  # no real file descriptor (e.g. replaced in tests)
-            return stdin, None
-        return stdin, stat.st_size if S_ISREG(stat.st_mode) else None
-    try:
-        stream = path.open("rb")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not an events file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
-    stat = os.fstat(stream.fileno())
-    return stream, stat.st_size if S_ISREG(stat.st_mode) else None

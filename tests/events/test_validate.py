@@ -636,9 +636,11 @@ def test_a_pattern_the_linear_engine_cannot_run_is_one_line_naming_snapshot_and_
     assert err.startswith(f"cwscodegen: error: {schemas / 'v1.json'}: {place}")
 
 
-def test_input_without_newlines_is_one_error_and_memory_stays_bounded(tmp_path: Path) -> None:
+def test_input_without_newlines_is_one_error_and_memory_stays_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """P16: `validate /dev/zero` grew without bound; now the line limit ends it."""
-    from cwscodegen.events.validate import read_lines
+    from cwscodegen.events import inputs
 
     done = _cli(["validate", "--schemas", str(SHIPPED), "--max-line-bytes", "1048576", "/dev/zero"], tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
@@ -652,22 +654,26 @@ def test_input_without_newlines_is_one_error_and_memory_stays_bounded(tmp_path: 
             buffer[:] = bytes(len(buffer))
             return len(buffer)
 
+    monkeypatch.setattr(inputs, "open_shard", lambda shard, progress=None: io.BufferedReader(Zeros()))
     tracemalloc.start()
     try:
         with pytest.raises(UserError, match="zeros: line 1: longer than 4194304 bytes"):
-            list(read_lines(io.BufferedReader(Zeros()), "zeros", 4 << 20))
+            list(inputs.read_lines(inputs.Shard("zeros"), 4 << 20))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 3 * (4 << 20)
 
 
-def test_short_lines_and_a_long_multi_line_value() -> None:
-    from cwscodegen.events.validate import read_lines
+def test_short_lines_and_a_long_multi_line_value(tmp_path: Path) -> None:
+    from cwscodegen.events.inputs import Shard, read_lines
 
-    assert list(read_lines(io.BytesIO(b'{"a": 1}\n{}\n'), "x", 9)) == [b'{"a": 1}\n', b"{}\n"]
-    with pytest.raises(UserError, match="x: line 2: longer than 9 bytes"):  # the newline counts
-        list(read_lines(io.BytesIO(b'{"a": 1}\n{"ab": 12}\n'), "x", 9))
+    short, long = tmp_path / "short.jsonl", tmp_path / "long.jsonl"
+    short.write_bytes(b'{"a": 1}\n{}\n')
+    long.write_bytes(b'{"a": 1}\n{"ab": 12}\n')
+    assert list(read_lines(Shard(str(short)), 9)) == [b'{"a": 1}\n', b"{}\n"]
+    with pytest.raises(UserError, match=r"long\.jsonl: line 2: longer than 9 bytes"):  # the newline counts
+        list(read_lines(Shard(str(long)), 9))
     pretty = b'{\n  "a": [\n' + b"    1,\n" * 50 + b"    1\n  ]\n}\n" + b'{\n  "b": 2\n}\n'
     items = list(iter_events(io.BytesIO(pretty), "auto", max_value_bytes=200))
     assert isinstance(items[0], Malformed) and items[0].line == 1 and "longer than 200 bytes" in items[0].message
