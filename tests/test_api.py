@@ -46,6 +46,8 @@ PUBLIC = {
     "generate": "(versions: 'Iterable[str] | None' = None, *, schemas: 'PathLike | None' = None, "
     "output: 'PathLike | None' = None, targets: 'Sequence[str] | None' = None, root_class: 'str | None' = None, "
     "root: 'PathLike | None' = None, jobs: 'int | None' = None) -> 'GenerateResult'",
+    "impact": "(old: 'SnapshotSpec', new: 'SnapshotSpec', events: 'Iterable[Any]', *, mode: 'str | None' = None, "
+    "source: 'str' = '<events>', schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'ImpactView'",
     "list_snapshots": "(*, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'list[SnapshotInfo]'",
     "load_snapshot": "(spec: 'str | os.PathLike[str] | None' = None, *, at: 'str | None' = None, "
     "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'Snapshot'",

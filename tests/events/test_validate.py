@@ -392,7 +392,7 @@ def test_the_59_version_history_agrees_with_jsonschema(capsys: pytest.CaptureFix
     ("argv", "message"),
     [
         (["validate", "nosuch.jsonl"], "cwscodegen: error: nosuch.jsonl: no such file"),
-        (["validate", str(EVENTS)], f"cwscodegen: error: {EVENTS}: is a folder, not an events file"),
+        (["validate", str(ROOT / "cwscodegen")], f"cwscodegen: error: {ROOT / 'cwscodegen'}: no event files found"),
         (["validate", "--version", "v99", str(MIXED)], "cwscodegen: error: --version: unknown version 'v99' in"),
         (["validate", "--version", "../v1", str(MIXED)], "cwscodegen: error: --version: invalid version name '../v1'"),
         (
