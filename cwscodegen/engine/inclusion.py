@@ -5,10 +5,12 @@
 whenever an argument is missing the answer is UNKNOWN (or NO when `sub` plainly allows values that
 `sup` rejects). BACKWARD(OLD -> NEW) is `includes(old, new)`; FORWARD is the swap.
 
-How it decides, keyword by keyword on what `sup` demands (see docs/compatibility.md):
+How it decides, keyword by keyword on what `sup` demands (see docs/engine.md, and the keyword
+table in docs/engine-drafts.md):
 - `enum` on the sub side is decided exactly: each allowed value is validated against `sup`;
 - types (`integer` within `number`), numeric bounds (draft-04 exclusive forms are normalised by
-  `normalize`), `multipleOf`, lengths, `pattern` (equal or UNKNOWN), `format` (asserted);
+  `normalize`), `multipleOf`, lengths, `pattern` (automata, `patterns`), `format` (asserted; which
+  format implies which, `formats`);
 - arrays position by position (tuple and list forms), objects name by name, with
   `patternProperties`/`additionalProperties` for names one side does not list;
 - `$ref`s are followed on both sides; a pair met again while it is being decided is assumed
