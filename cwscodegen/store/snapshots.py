@@ -11,7 +11,6 @@ just has no recorded provenance.
 
 from __future__ import annotations
 
-import json
 import keyword
 import re
 from collections.abc import Mapping
@@ -21,7 +20,8 @@ from typing import Any
 
 from cwscodegen.config import display
 from cwscodegen.errors import UserError
-from cwscodegen.store.refs import Resolver, draft_of
+from cwscodegen.store.limits import parse_json
+from cwscodegen.store.refs import Resolver, check_dialects, draft_of
 
 PROVENANCE_FILE = "provenance.json"
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
@@ -95,14 +95,6 @@ def load_provenance(schemas: Path) -> dict[str, dict[str, Any]]:
     return data
 
 
-def parse_json(text: str, source: str) -> Any:
-    """`json.loads` with an error that names the file, line and column."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-
-
 def load_schema_file(path: Path, name: str | None = None, provenance: Mapping[str, Any] | None = None) -> Snapshot:
     """Load and check one schema file: valid JSON, an object (or boolean), every `$ref` local."""
     source = display(path)
@@ -122,6 +114,7 @@ def snapshot_from_text(
     document = parse_json(text, source)
     if not isinstance(document, (dict, bool)):
         raise UserError(f"{source}: a schema must be a JSON object (or boolean), got {type(document).__name__}")
+    check_dialects(document, source)
     Resolver(document, source).check_all()
     return Snapshot(name=name, path=path, text=text, document=document, provenance=provenance or {})
 

@@ -70,8 +70,9 @@ def check_schema(document: Any, source: str) -> None:
     and jsonschema only explains a failure. jsonschema-rs does not assert `format: regex` in the
     meta-schema, so patterns are compiled here."""
     from cwscodegen.errors import UserError
-    from cwscodegen.store.refs import pointer
+    from cwscodegen.store.refs import check_dialects, pointer
 
+    check_dialects(document, source)  # before jsonschema-rs, which would fetch an unknown meta-schema
     try:
         import jsonschema_rs
 

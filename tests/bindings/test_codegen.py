@@ -378,7 +378,7 @@ def test_a_bad_snapshot_rendered_last_still_writes_nothing(project: Path) -> Non
     add_property(project / "schemas" / "v1.json")
     before = stamps(project / "out")
     done = cli(["generate"], project)
-    one_line_error(done, r"^schemas/v9\.json: cannot generate pydantic bindings: .*loops back")
+    one_line_error(done, r"^schemas/v9\.json: .*loop back")  # refused at load since issue 8 (P9)
     assert stamps(project / "out") == before
     assert not [p for p in (project / "out").rglob("*.tmp")]
 
@@ -388,7 +388,7 @@ def test_a_bad_snapshot_rendered_last_still_writes_nothing(project: Path) -> Non
     [
         (["generate", "v99"], r"^schemas/v99\.json: unknown version 'v99' \(known: v1, v2\)$"),
         (["check", "v99"], r"^schemas/v99\.json: unknown version 'v99' \(known: v1, v2\)$"),
-        (["generate", "../v1"], r"^invalid version name '\.\./v1': .*without path separators or '\.\.'$"),
+        (["generate", "../v1"], r"^invalid version name '\.\./v1': use a letter, then letters, digits or '_'"),
         (["generate", "schemas/v1"], r"^invalid version name 'schemas/v1'"),
         (["check", ".."], r"^invalid version name '\.\.'"),
         (
