@@ -6,7 +6,6 @@ command that needs them, so `--help`, `list` and a no-op `check` start fast.
 
 from __future__ import annotations
 
-import keyword
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Annotated, BinaryIO, NoReturn, Optional
 import typer
 
 from cwscodegen.cli.fastparams import FastGroup
-from cwscodegen.config import Settings, load_settings
+from cwscodegen.config import Settings, display, load_settings
 from cwscodegen.errors import UserError
 
 app = typer.Typer(
@@ -146,7 +145,7 @@ def diff_cmd(
 
         versions = list_versions(settings.schemas)
         if old is None and not versions:
-            raise UserError(f"{settings.schemas}: no snapshots to compare")
+            raise UserError(f"{display(settings.schemas)}: no snapshots to compare")
         new_snap = resolve_spec(old or versions[-1], settings.schemas)
         old_snap = snapshot_at_ref(new_snap.path, against, new_snap.name)
     elif old is None or new is None:
@@ -251,7 +250,7 @@ def matrix_cmd(
 
     snapshots = load_all(settings.schemas)
     if len(snapshots) < 2:
-        raise UserError(f"{settings.schemas}: a matrix needs at least two snapshots, found {len(snapshots)}")
+        raise UserError(f"{display(settings.schemas)}: a matrix needs at least two snapshots, found {len(snapshots)}")
     result = matrix.compute(snapshots, settings.mode)
     if fmt == "svg":
         from cwscodegen.review.heatmap import render_svg
@@ -296,7 +295,7 @@ def changelog_cmd(
     from cwscodegen.store.snapshots import list_versions, load_snapshot
 
     settings = _settings(schemas=schemas, mode=mode)
-    names = changelog.select_range(list_versions(settings.schemas), start, end, settings.schemas)
+    names = changelog.select_range(list_versions(settings.schemas), start, end, Path(display(settings.schemas)))
     _check_output(output)
     from cwscodegen.engine import rules
     from cwscodegen.review.accepted import load_configured
@@ -357,14 +356,16 @@ def validate_cmd(
     settings = _settings(schemas=schemas)
     known = list_versions(settings.schemas)
     if not known:
-        raise UserError(f"{settings.schemas}: no snapshots to validate against")
+        raise UserError(f"{display(settings.schemas)}: no snapshots to validate against")
     for name in version or ():
         try:
             check_version_name(name)
         except UserError as exc:
             raise UserError(f"--version: {exc}") from None
         if name not in known:
-            raise UserError(f"--version: unknown version {name!r} in {settings.schemas} (known: {', '.join(known)})")
+            raise UserError(
+                f"--version: unknown version {name!r} in {display(settings.schemas)} (known: {', '.join(known)})"
+            )
     chosen = sorted(set(version), key=version_key) if version else known
     path = None if events == "-" else Path(events)
     stream, size = check.open_input(path)  # a bad EVENTS fails before the schemas are compiled
@@ -436,7 +437,7 @@ def docs_cmd(
     settings = _settings(schemas=schemas)
     _check_output(output)
     snapshot = resolve_spec(version, settings.schemas)
-    _emit(render(snapshot.document, str(snapshot.path)), output)
+    _emit(render(snapshot.document, display(snapshot.path)), output)
 
 
 VersionsArg = Annotated[
@@ -462,10 +463,6 @@ RootClassOpt = Annotated[
 def _codegen_settings(
     schemas: Path | None, output: Path | None, target: list[str] | None, root_class: str | None
 ) -> Settings:
-    if root_class is not None and not (
-        root_class.isidentifier() and root_class[0].isupper() and not keyword.iskeyword(root_class)
-    ):
-        fail(f"--root-class: {root_class!r} is not a valid Python class name")
     return _settings(schemas=schemas, output=output, targets=target or None, root_class=root_class)
 
 
@@ -539,6 +536,9 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         typer.echo("cwscodegen: aborted", err=True)
         sys.exit(130)
+    except RecursionError:  # a backstop: inputs are depth-checked at load (store/limits.py)
+        typer.echo("cwscodegen: error: input nested too deeply to process", err=True)
+        sys.exit(2)
     except typer.TyperException as exc:  # usage errors: unknown flag, missing argument, bad value
         message = exc.format_message()
         if message:  # empty when no command was given and the help was shown instead
