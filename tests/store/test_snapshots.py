@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from cwscodegen.store.snapshots import (
     load_provenance,
     load_snapshot,
     package_name,
+    package_names,
     resolve_spec,
     version_key,
 )
@@ -70,7 +72,7 @@ def test_load_all_loads_every_snapshot_with_draft() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["../v1", "a/b", "..", "", "v1\\x", ".hidden", "v2.1", "v 3", "-rf", "3v", "class", "v1-rc", "v" * 65]
+    "name", ["../v1", "a/b", "..", "", "v1\\x", ".hidden", "v2.1", "v 3", "-rf", "_v", "v1\n", "v" * 65]
 )
 def test_bad_version_names_are_rejected(name: str) -> None:
     with pytest.raises(UserError, match="invalid version name"):
@@ -79,11 +81,29 @@ def test_bad_version_names_are_rejected(name: str) -> None:
         package_name(name)
 
 
-@pytest.mark.parametrize("name", ["v1", "v15", "V2_rc1", "release_2024_01", "v" * 64])
-def test_good_version_names_are_their_own_package_names(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "package"),
+    [
+        ("v1", "v1"),
+        ("v15", "v15"),
+        ("V2_rc1", "V2_rc1"),
+        ("v" * 64, "v" * 64),
+        ("v1-rc", "v1_rc"),
+        ("23_2023-01-18_6576cbad04d5", "v23_2023_01_18_6576cbad04d5"),
+        ("class", "class_"),
+        ("None", "None_"),
+    ],
+)
+def test_every_valid_version_maps_to_an_importable_package(name: str, package: str) -> None:
     assert check_version_name(name) == name
-    assert package_name(name).isidentifier()
-    assert package_name(name) == name
+    assert package_name(name) == package
+    assert package.isidentifier() and not keyword.iskeyword(package)
+
+
+def test_two_versions_sharing_a_package_are_refused() -> None:
+    assert package_names(["v1", "v1-rc"]) == {"v1": "v1", "v1-rc": "v1_rc"}
+    with pytest.raises(UserError, match=r"^versions 'v1_rc' and 'v1-rc' would both be written as package 'v1_rc'"):
+        package_names(["v1_rc", "v1-rc"])
 
 
 @pytest.mark.parametrize("stem", ["-rf", "v 3", ".hidden", "v2.1"])
