@@ -14,13 +14,13 @@ while three guards watch:
 from __future__ import annotations
 
 import builtins
-import http.server
 import io
 import json
 import os
 import socket
+import subprocess
 import sys
-import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,6 @@ import pytest
 
 from cwscodegen.cli import main
 from tests.conftest import ROOT
-
-_REAL_OS_OPEN = os.open  # the FIFO watcher's own opens are not the commands'
 
 COMMANDS = [
     ["list"],
@@ -45,51 +43,63 @@ COMMANDS = [
 ]
 
 
+WATCHER = r"""
+import http.server, os, sys, threading, time
+fifo, log = sys.argv[1], sys.argv[2]
+
+def note(line):
+    with open(log, "a") as handle:
+        handle.write(line + "\n")
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        note("http " + self.path)
+        self.send_response(404)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+print(server.server_port, flush=True)
+while True:
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:  # ENXIO: nobody is reading
+        time.sleep(0.005)
+        continue
+    note("fifo")
+    try:
+        os.write(fd, b"{}")
+    except OSError:
+        pass
+    os.close(fd)
+"""
+
+
 class Canaries:
-    """The local HTTP server and the FIFO, with what each has seen."""
+    """The HTTP server and the FIFO watcher, in a separate process: jsonschema-rs holds the GIL
+    while it fetches or opens, so a thread of the test process could never answer it."""
 
     def __init__(self, outside: Path) -> None:
-        self.requests: list[str] = []
-        self.fifo_readers = 0
         self.fifo = outside / "canary.json"
+        self.log = outside / "seen.log"
         os.mkfifo(self.fifo)
-        self._stop = threading.Event()
-        requests = self.requests
+        self.log.write_text("")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WATCHER, str(self.fifo), str(self.log)], stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        self.url = f"http://127.0.0.1:{int(self.process.stdout.readline())}"
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                requests.append(self.path)
-                self.send_response(404)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self._threads = [
-            threading.Thread(target=self.server.serve_forever, daemon=True),
-            threading.Thread(target=self._watch_fifo, daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def _watch_fifo(self) -> None:
-        while not self._stop.wait(0.005):
-            try:
-                fd = _REAL_OS_OPEN(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError:  # ENXIO: nobody is reading
-                continue
-            self.fifo_readers += 1
-            os.write(fd, b"{}")
-            os.close(fd)
+    def seen(self) -> list[str]:
+        """Every request and every FIFO reader so far."""
+        time.sleep(0.05)  # let the watcher note a reader that has just gone
+        return self.log.read_text().splitlines()
 
     def close(self) -> None:
-        self._stop.set()
-        self.server.shutdown()
-        self.server.server_close()
-        for thread in self._threads:
-            thread.join(5)
+        self.process.terminate()
+        self.process.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -196,14 +206,14 @@ def test_no_command_fetches_or_opens_what_a_snapshot_names(
     python = {Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
     installed = [ROOT / "cwscodegen", *ROOT.glob("*.egg-info"), Path(os.devnull)]  # the editable install
     guard = Guard([tmp_path, *installed, *python])
-    before = (len(canaries.requests), canaries.fifo_readers)
+    before = canaries.seen()
     outcomes = {}
     with monkeypatch.context() as watch:
         guard.install(watch)
         for argv in COMMANDS:
             outcomes[" ".join(argv)] = run(argv, capsys)
     assert guard.events == [], guard.events
-    assert (len(canaries.requests), canaries.fifo_readers) == before, (canaries.requests, outcomes)
+    assert canaries.seen() == before, outcomes
     for command, (code, err) in outcomes.items():
         assert code in (0, 1, 2), (command, code, err)
         assert "Traceback" not in err, (command, err)
@@ -217,9 +227,8 @@ def test_the_guards_do_catch_a_fetch(canaries: Canaries) -> None:
     """The canaries work: jsonschema-rs's meta-schema check, asked directly, reaches both."""
     import jsonschema_rs
 
-    before = (len(canaries.requests), canaries.fifo_readers)
+    before = canaries.seen()
     for uri in (f"{canaries.url}/direct", canaries.fifo.as_uri()):
         with pytest.raises(jsonschema_rs.ReferencingError):
             jsonschema_rs.meta.is_valid({"$schema": uri})
-    assert len(canaries.requests) == before[0] + 1
-    assert canaries.fifo_readers == before[1] + 1
+    assert set(canaries.seen()[len(before) :]) == {"http /direct", "fifo"}  # a reader may be noted twice

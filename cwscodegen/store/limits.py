@@ -74,7 +74,8 @@ def check_value(value: Any, source: str) -> None:
     while stack:
         node, where, depth = stack.pop()
         if isinstance(node, (dict, list)) and depth >= MAX_DEPTH:
-            raise UserError(f"{source}: at {where or '/'}: nested deeper than {MAX_DEPTH} levels (the limit)")
+            shown = where if len(where) <= 80 else f"{where[:32]}…{where[-24:]}"
+            raise UserError(f"{source}: at {shown}: nested deeper than {MAX_DEPTH} levels (the limit)")
         if isinstance(node, dict):
             for key, child in node.items():
                 at = f"{where}/{escape(key)}"

@@ -169,7 +169,10 @@ class Resolver:
         if fragment and not fragment.startswith("/") and fragment in self._anchors:
             return self._anchors[fragment]
         if fragment and not fragment.startswith("/"):
-            raise UserError(f"{self.source}: {keyword} at {where or '/'}: {ref!r} is not a JSON pointer")
+            raise UserError(
+                f"{self.source}: {keyword} at {where or '/'}: {ref!r} names no $anchor, $dynamicAnchor or "
+                "#-fragment id in this document (and is not a JSON pointer)"
+            )
         return fragment
 
     def resolve(self, ref: str, where: str, keyword: str = "$ref") -> tuple[str, Any]:

@@ -29,7 +29,10 @@ def nested(levels: int, leaf: str) -> str:
     ("text", "pattern"),
     [
         ('{"not": ' * 10_000 + "{}" + "}" * 10_000, rf"^s\.json: nested deeper than {MAX_DEPTH} levels"),
-        ('{"not": ' * (MAX_DEPTH + 1) + "{}" + "}" * (MAX_DEPTH + 1), r"^s\.json: at /not/not/.*: nested deeper"),
+        (
+            '{"not": ' * (MAX_DEPTH + 1) + "{}" + "}" * (MAX_DEPTH + 1),
+            rf"^s\.json: at (/not){{8}}…(/not){{6}}: nested deeper than {MAX_DEPTH} levels \(the limit\)$",
+        ),
         (nested(3000 * 2, "{}"), r"^s\.json: nested deeper"),
         ('{"maximum": ' + "9" * 4301 + "}", rf"^s\.json:1:13: number longer than {MAX_NUMBER_CHARS} characters$"),
         ('{\n "maximum": 1e999}', r"^s\.json:2:13: number 1e999 is too large for a double$"),
@@ -76,7 +79,7 @@ def test_numbers_and_depth_within_the_limits_load() -> None:
         ),
         (
             {"properties": {"a": {"$dynamicRef": "#nowhere"}}},
-            r"\$dynamicRef at /properties/a: '#nowhere' is not a JSON pointer",
+            r"\$dynamicRef at /properties/a: '#nowhere' names no \$anchor, \$dynamicAnchor",
         ),
         (
             {"properties": {"a": {"$recursiveRef": "http://x/y"}}},
