@@ -10,13 +10,19 @@ In a temporary copy of the project (snapshots + `[tool.cwscodegen]`), it measure
 3. the same models made the way a user would script it: one `datamodel-codegen` command per
    snapshot and binding (Pydantic v2, dataclasses, TypedDict; black formatting, no timestamp),
    run one after the other;
-4. `check` after one snapshot changed (it must render that snapshot only).
+4. `check` after one snapshot changed (it must render that snapshot only);
+5. `generate --jobs 1` against `generate --jobs N` (default: all cores) into empty folders, and
+   that both wrote the same bytes (issue 10).
+
+With `--history`, the snapshots are the 59 upstream versions of tests/data/cws-schema-history,
+named h01..h59 (their file names start with a digit, which no Python package name may).
 
 CPU time is the steadier figure on a shared machine: other processes stretch wall time, not the
 CPU a process uses. Children run with bytecode caching on (PYTHONDONTWRITEBYTECODE removed), as an
 installed package runs; the first run of each command warms the cache and is not counted.
 
-    .venv/bin/python benchmarks/codegen_bench.py [--schemas DIR] [--runs N] [--gen-runs N] [--skip-naive]
+    .venv/bin/python benchmarks/codegen_bench.py [--schemas DIR | --history] [--runs N] [--gen-runs N]
+        [--skip-naive] [--jobs N] [--only-jobs]
 """
 
 from __future__ import annotations
@@ -70,10 +76,11 @@ def repeated(argv: list[str], cwd: Path, runs: int, expect: int = 0) -> tuple[fl
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
-def make_project(folder: Path, schemas: Path) -> Path:
+def make_project(folder: Path, schemas: Path, history: bool = False) -> Path:
     (folder / "schemas").mkdir(parents=True)
     for path in sorted(schemas.glob("*.json")):
-        shutil.copyfile(path, folder / "schemas" / path.name)
+        name = f"h{path.name[:2]}.json" if history else path.name
+        shutil.copyfile(path, folder / "schemas" / name)
     (folder / "pyproject.toml").write_text('[tool.cwscodegen]\nschemas = "schemas"\noutput = "generated"\n')
     return folder
 
@@ -84,22 +91,30 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="runs per start-up command (median)")
     parser.add_argument("--gen-runs", type=int, default=1, help="runs of the full generate (median)")
     parser.add_argument("--skip-naive", action="store_true", help="skip the one-command-per-file baseline")
+    parser.add_argument("--history", action="store_true", help="the 59 upstream versions (tests/data), as h01..h59")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), help="processes for part 5")
+    parser.add_argument("--only-jobs", action="store_true", help="run part 5 only")
     args = parser.parse_args()
+    if args.history:
+        args.schemas = ROOT / "tests" / "data" / "cws-schema-history"
 
     cws = [str(BIN / "cwscodegen")]
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="cwscodegen-bench-") as scratch:
-        project = make_project(Path(scratch) / "project", args.schemas)
+        project = make_project(Path(scratch) / "project", args.schemas, args.history)
         count = len(list((project / "schemas").glob("*.json"))) - int(
             (project / "schemas" / "provenance.json").exists()
         )
         print(f"snapshots: {count} from {args.schemas}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
+        if args.only_jobs:
+            compare_jobs(cws, project, count, args.jobs)
+            return
 
         # 2. Full generate (also makes the bindings the start-up runs need).
         gen = []
         for _ in range(args.gen_runs):
             shutil.rmtree(project / "generated", ignore_errors=True)
-            gen.append(measure(cws + ["generate"], project))
+            gen.append(measure(cws + ["generate", "--jobs", "1"], project))
         gen_wall, gen_cpu = statistics.median(g[0] for g in gen), statistics.median(g[1] for g in gen)
         files = len([p for p in (project / "generated").rglob("*") if p.is_file()])
 
@@ -163,6 +178,28 @@ def main() -> None:
         print(
             f"\ncheck after editing {first.name}: {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU (exit 1, one snapshot rendered)"
         )
+
+        compare_jobs(cws, project, count, args.jobs)
+
+
+def compare_jobs(cws: list[str], project: Path, count: int, jobs: int) -> None:
+    """Part 5: one process against `jobs` processes, each into an empty folder; same bytes or fail."""
+    results = {}
+    for label in ("1", str(jobs)):
+        output = project / f"generated-jobs-{label}"
+        shutil.rmtree(output, ignore_errors=True)
+        results[label] = measure(cws + ["generate", "--jobs", label, "--output", output.name], project)
+    trees = [
+        {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+        for folder in (project / "generated-jobs-1", project / f"generated-jobs-{jobs}")
+    ]
+    if trees[0] != trees[1]:
+        raise SystemExit("generate --jobs 1 and --jobs N wrote different bytes")
+    (serial_wall, serial_cpu), (parallel_wall, parallel_cpu) = results["1"], results[str(jobs)]
+    print(f"\ngenerate of {count} snapshots, one process against {jobs} (same {len(trees[0])} files, byte for byte)")
+    print(f"  --jobs 1   {serial_wall:8.2f} s wall {serial_cpu:8.2f} s CPU")
+    print(f"  --jobs {jobs:<3} {parallel_wall:8.2f} s wall {parallel_cpu:8.2f} s CPU")
+    print(f"  speed-up (wall, one process / {jobs}): {serial_wall / parallel_wall:.2f}x")
 
 
 if __name__ == "__main__":

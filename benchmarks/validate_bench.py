@@ -22,9 +22,17 @@ Run: .venv/bin/python benchmarks/validate_bench.py [--events 100000] [--rss-mb 1
    edge cases and implements the schema's draft, and the one `validate` uses
    (`SnapshotChecker.engine`), which must be the fastest such among cwscodegen's runtime
    dependencies.
-3. Times the whole `validate` pipeline (read, parse, check, format) with the fast path and with
-   jsonschema only, against v15 and against every snapshot, and checks both print the same lines.
-4. Runs `cwscodegen validate` in fresh processes on a small file (the first 1,000 events), on
+3. Times the whole `validate` pipeline (read, parse, check, format) with the fast path, with
+   validate's checker as it was before rejections were explained by `fastcheck.Explainer`
+   (`BaselineChecker`: jsonschema explained every rejection, skipping what the fast check proved
+   valid), and with jsonschema only, against v15 and against every snapshot, and checks all three
+   print the same lines.
+4. Against all 15 snapshots, on events most snapshots reject (the 27 real CWS events of
+   tests/data/real-events repeated --real-repeat times, and --era-events real-shaped events
+   generated from v2, v8 and v15 in turn): the pipeline against the floor, N fast checks per
+   event on the same parsed events (each timed from cold caches, checkers built beforehand),
+   and the baseline checker on the first --before-sample events. Target: within 3x the floor.
+5. Runs `cwscodegen validate` in fresh processes on a small file (the first 1,000 events), on
    the file, and on a ~--rss-mb file (the same lines repeated), and prints each one's events/s
    and peak RSS (VmHWM): streaming means the peak does not grow with the input.
 
@@ -50,14 +58,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cwscodegen.events import fastcheck  # noqa: E402
 from cwscodegen.events.examples import MUTATIONS, EventGenerator  # noqa: E402
-from cwscodegen.events.fastcheck import fast_document  # noqa: E402
-from cwscodegen.events.validate import SnapshotChecker, check_events, iter_events, text_line  # noqa: E402
-from cwscodegen.store.refs import draft_of  # noqa: E402
-from cwscodegen.store.snapshots import load_all, load_snapshot  # noqa: E402
-from cwscodegen.store.validators import make_validator  # noqa: E402
+from cwscodegen.events.fastcheck import fast_document, own_keywords_validator, pruned_validator  # noqa: E402
+from cwscodegen.events.validate import Rejection, SnapshotChecker, check_events, iter_events, text_line  # noqa: E402
+from cwscodegen.store.refs import draft_of, pointer  # noqa: E402
+from cwscodegen.store.snapshots import Snapshot, load_all, load_snapshot  # noqa: E402
+from cwscodegen.store.validators import first_error, make_validator  # noqa: E402
 
 SCHEMAS = ROOT / "schemas" / "versions"
+REAL_EVENTS = ROOT / "tests" / "data" / "real-events" / "all.jsonl"
 NEWEST = "v15"
 VALIDATE = "jsonschema-rs + jsonschema's formats"  # the candidate that is `validate`'s fast check
 
@@ -326,8 +336,91 @@ def compare_validators(path: Path, kinds: list[str], document: Any, workdir: Pat
     )
 
 
-def time_pipeline(path: Path, names: list[str], fast: bool, limit: int | None) -> tuple[float, int, list[str]]:
-    checkers = [SnapshotChecker(snapshot, fast=fast) for snapshot in load_all(SCHEMAS) if snapshot.name in names]
+class BaselineChecker:
+    """validate's checker before `fastcheck.Explainer` (commit b18c50f), for the "before" figures:
+    the fast check accepts; a rejection is explained by jsonschema, first with the root's own
+    keywords (the old `root_validator`; the same as `own_keywords_validator` on a snapshot whose
+    root is not a `$ref`, as all 15 are), else with `pruned_validator` (which skips `$ref`
+    subtrees the fast check proves valid)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        compiled = fast_document(snapshot.document)
+        assert compiled is not None and "$ref" not in snapshot.document
+        self.name = snapshot.name
+        self.fast = compiled.check
+        self.validators = (own_keywords_validator(snapshot.document), pruned_validator(snapshot.document, compiled))
+
+    def check(self, instance: Any) -> Rejection | None:
+        if self.fast(instance):
+            return None
+        for validator in self.validators:
+            error = first_error(validator, instance)
+            if error is not None:
+                return Rejection(self.name, pointer(*error.absolute_path), error.message)
+        return None
+
+
+def make_checkers(kind: str, names: list[str]) -> list[Any]:
+    """`now` (validate's), `before` (BaselineChecker) or `jsonschema` (no fast path), built cold."""
+    fastcheck._cached_conforms.cache_clear()
+    snapshots = [snapshot for snapshot in load_all(SCHEMAS) if snapshot.name in names]
+    if kind == "before":
+        return [BaselineChecker(snapshot) for snapshot in snapshots]
+    return [SnapshotChecker(snapshot, fast=kind == "now") for snapshot in snapshots]
+
+
+def time_lines(lines: list[bytes], checkers: list[Any], names: list[str]) -> tuple[float, list[str]]:
+    """Seconds for the pipeline (parse, check, format one text line per event) over `lines`."""
+    start = time.perf_counter()
+    out = [text_line(v, names) for v in check_events(iter_events(iter(lines), "lines"), checkers)]
+    return time.perf_counter() - start, out
+
+
+def time_floor(lines: list[bytes], checkers: list[Any]) -> float:
+    """Seconds for N fast checks per event (N = len(checkers)) on the same events, parsed beforehand."""
+    parsed = [json.loads(line) for line in lines]
+    checks = [checker.fast for checker in checkers]
+    start = time.perf_counter()
+    for event in parsed:
+        for check in checks:
+            check(event)
+    return time.perf_counter() - start
+
+
+def era_lines(count: int) -> list[bytes]:
+    """Real-shaped events from three eras (v2, v8, v15 in turn): each is accepted by the snapshots
+    of its era and rejected by most others, as real traffic is against a long history."""
+    generators = [EventGenerator(load_snapshot(SCHEMAS, name).document, seed=7) for name in ("v2", "v8", "v15")]
+    return [json.dumps(generators[i % 3].event(), separators=(",", ":")).encode() + b"\n" for i in range(count)]
+
+
+def against_the_floor(real_repeat: int, era_events: int, before_sample: int) -> None:
+    names = [s.name for s in load_all(SCHEMAS)]
+    print(f"\nvalidate against all {len(names)} snapshots vs the floor ({len(names)} fast checks per event)")
+    sets = (
+        (f"27 real CWS events x{real_repeat}", REAL_EVENTS.read_bytes().splitlines(keepends=True) * real_repeat),
+        ("generated from v2, v8, v15 in turn", era_lines(era_events)),
+    )
+    for label, lines in sets:
+        floor = time_floor(lines, make_checkers("now", names))
+        seconds, _ = time_lines(lines, make_checkers("now", names), names)
+        verdicts = list(check_events(iter_events(iter(lines), "lines"), make_checkers("now", names)))
+        rejected = sum(len(v.rejected) for v in verdicts) / (len(verdicts) * len(names))
+        sample = lines[:before_sample]
+        before, old_out = time_lines(sample, make_checkers("before", names), names)
+        _, new_out = time_lines(sample, make_checkers("now", names), names)
+        print(
+            f"  {label}: {len(lines)} events, {rejected:.0%} of (event, snapshot) pairs rejected\n"
+            f"    floor {len(lines) / floor:>9,.0f} events/s\n"
+            f"    validate {len(lines) / seconds:>6,.0f} events/s = {seconds / floor:.2f}x the floor (target: 3x)\n"
+            f"    before {len(sample) / before:>8,.0f} events/s on the first {len(sample)} events "
+            f"({before / len(sample) / (seconds / len(lines)):.0f}x slower than validate now), "
+            + ("identical output" if old_out == new_out else "OUTPUT DIFFERS FROM BEFORE")
+        )
+
+
+def time_pipeline(path: Path, names: list[str], kind: str, limit: int | None) -> tuple[float, int, list[str]]:
+    checkers = make_checkers(kind, names)
     with path.open("rb") as stream:
         lines = stream if limit is None else (line for _, line in zip(range(limit), stream))
         start = time.perf_counter()
@@ -343,16 +436,18 @@ def compare_pipelines(path: Path, v15_limit: int | None, all_limit: int) -> None
         (f"--version {NEWEST}", [NEWEST], v15_limit),
         (f"all {len(everything)} snapshots", everything, all_limit),
     ):
-        slow_time, count, slow_lines = time_pipeline(path, names, fast=False, limit=limit)
-        fast_time, _, fast_lines = time_pipeline(path, names, fast=True, limit=limit)
+        slow_time, count, slow_lines = time_pipeline(path, names, "jsonschema", limit)
+        before_time, _, before_lines = time_pipeline(path, names, "before", limit)
+        fast_time, _, fast_lines = time_pipeline(path, names, "now", limit)
         same = (
             "identical output"
-            if slow_lines == fast_lines
+            if slow_lines == fast_lines == before_lines
             else f"OUTPUT DIFFERS on {sum(a != b for a, b in zip(slow_lines, fast_lines))} lines"
         )
         print(
             f"  {label:<16} {count:>7} events: jsonschema only {count / slow_time:>8.0f} events/s, "
-            f"validate (jsonschema-rs fast path) {count / fast_time:>8.0f} events/s ({slow_time / fast_time:.1f}x), {same}"
+            f"before {count / before_time:>8.0f} events/s, validate {count / fast_time:>8.0f} events/s "
+            f"({before_time / fast_time:.2f}x before, {slow_time / fast_time:.1f}x jsonschema only), {same}"
         )
 
 
@@ -431,6 +526,12 @@ def main() -> None:
     )
     parser.add_argument("--all-sample", type=int, default=5000, help="events for the all-snapshots pipeline timing")
     parser.add_argument("--rss-mb", type=int, default=1024, help="size of the big file for the memory check (0: skip)")
+    parser.add_argument("--real-repeat", type=int, default=100, help="copies of the 27 real events (floor section)")
+    parser.add_argument("--era-events", type=int, default=3000, help="generated events (floor section)")
+    parser.add_argument("--before-sample", type=int, default=270, help="events timed with the old checker")
+    parser.add_argument(
+        "--skip-validators", action="store_true", help="leave out section 2 (the validator libraries side by side)"
+    )
     args = parser.parse_args()
     document = load_snapshot(SCHEMAS, NEWEST).document
     with tempfile.TemporaryDirectory(prefix="validate_bench.") as tmp:
@@ -442,8 +543,10 @@ def main() -> None:
             f"generated {args.events} events from {NEWEST} ({path.stat().st_size / 2**20:.1f} MiB) "
             f"in {time.perf_counter() - start:.1f} s; python {sys.version.split()[0]}, {os.cpu_count()} cpus"
         )
-        compare_validators(path, kinds, document, workdir)
+        if not args.skip_validators:
+            compare_validators(path, kinds, document, workdir)
         compare_pipelines(path, args.v15_sample or None, args.all_sample)
+        against_the_floor(args.real_repeat, args.era_events, args.before_sample)
         if args.rss_mb:
             memory(path, args.rss_mb, workdir, args.events)
 

@@ -15,6 +15,9 @@ from cwscodegen.errors import UserError
 
 TARGETS = ("pydantic", "dataclasses", "typeddict")
 MODES = ("backward", "forward", "full")
+# `default-draft`: how to read a snapshot without `$schema` (unset: under every draft that accepts it).
+DRAFT_NAMES = {"draft-04": "draft4", "draft-06": "draft6", "draft-07": "draft7", "2019-09": "draft2019-09",
+               "2020-12": "draft2020-12"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Settings:
     targets: tuple[str, ...] = TARGETS
     root_class: str = "BackendEvent"
     mode: str = "backward"
+    default_draft: str | None = None  # an engine draft name ("draft4", ...); None: every reading
 
     def with_overrides(self, **changes: Any) -> Settings:
         """Apply CLI flags; `None` means "not given"."""
@@ -44,6 +48,8 @@ class Settings:
             given["mode"] = _check_mode(given["mode"], "--mode")
         if "root_class" in given:
             given["root_class"] = check_class_name(given["root_class"], "--root-class")
+        if "default_draft" in given:
+            given["default_draft"] = _check_draft(given["default_draft"], "--default-draft")
         return replace(self, **given)
 
 
@@ -81,6 +87,9 @@ def load_settings(start: Path | None = None) -> Settings:
         targets=_check_targets(tuple(table.get("targets", TARGETS)), f"{where} targets"),
         root_class=check_class_name(table.get("root-class", "BackendEvent"), f"{where} root-class"),
         mode=_check_mode(table.get("mode", "backward"), f"{where} mode"),
+        default_draft=_check_draft(table["default-draft"], f"{where} default-draft")
+        if "default-draft" in table
+        else None,
     )
 
 
@@ -90,6 +99,7 @@ SETTING_TYPES: dict[str, tuple[type, str]] = {
     "targets": (list, "a list of strings"),
     "root-class": (str, "a string"),
     "mode": (str, "a string"),
+    "default-draft": (str, "a string"),
 }
 
 
@@ -139,6 +149,13 @@ def _check_mode(mode: str, where: str) -> str:
     if mode not in MODES:
         raise UserError(f"{where}: unknown mode {mode!r} (choose from {', '.join(MODES)})")
     return mode
+
+
+def _check_draft(name: Any, where: str) -> str:
+    """A draft as users spell it ("draft-07", "2020-12") to the engine's name for it."""
+    if not isinstance(name, str) or name not in DRAFT_NAMES:
+        raise UserError(f"{where}: unknown draft {name!r} (choose from {', '.join(DRAFT_NAMES)})")
+    return DRAFT_NAMES[name]
 
 
 def check_class_name(name: str, where: str) -> str:

@@ -9,6 +9,7 @@ pip-install this project and its dependencies from the network; this way it runs
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -107,9 +108,11 @@ def test_manifest_and_project_config_are_valid_and_agree(env: dict[str, str]) ->
         for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
         for hook in repo["hooks"]
     ]
-    own = next(hook for hook in ours if hook["id"] == HOOK_ID)
-    for key in ("entry", "pass_filenames", "always_run"):
-        assert own[key] == shipped[key], key
+    for hook_id in (HOOK_ID, "cwscodegen-compat"):
+        own = next(hook for hook in ours if hook["id"] == hook_id)
+        for key in ("entry", "pass_filenames", "always_run"):
+            assert own[key] == manifest[hook_id][key], (hook_id, key)
+        assert "files" not in manifest[hook_id], f"{hook_id}: a files filter would skip other snapshot folders"
 
 
 def test_commit_fails_on_stale_bindings_and_passes_after_generate(consumer: Path, env: dict[str, str]) -> None:
@@ -167,16 +170,13 @@ def test_project_config_runs_the_installed_cwscodegen(consumer: Path, env: dict[
     assert "stale: generated/v1/pydantic_models.py" in done.stdout
 
 
-def test_compat_hook_refuses_a_break_until_it_is_accepted(
-    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
-) -> None:
-    """`cwscodegen-compat` (its `files` filter is the default folder, schemas/versions/; a project
-    with another folder overrides `files`): a new snapshot that breaks its predecessor blocks the commit; a reviewed
-    accepted-breaks entry lets it through; an entry that matches nothing blocks it again."""
-    project = tmp_path / "compat"
-    (project / "schemas" / "versions").mkdir(parents=True)
-    shutil.copyfile(SHIPPED / "v12.json", project / "schemas" / "versions" / "v12.json")
-    (project / "pyproject.toml").write_text('[tool.cwscodegen]\nschemas = "schemas/versions"\n')
+def compat_consumer(project: Path, folder: str, env: dict[str, str], hook_repo: tuple[Path, str]) -> Path:
+    """A committed project with snapshot v12 in `folder` (its `schemas` setting) and the compat hook
+    as shipped, installed; returns the snapshot folder."""
+    snapshots = project / folder
+    snapshots.mkdir(parents=True)
+    shutil.copyfile(SHIPPED / "v12.json", snapshots / "v12.json")
+    (project / "pyproject.toml").write_text(f'[tool.cwscodegen]\nschemas = "{folder}"\n')
     repo, sha = hook_repo
     config = {
         "repos": [{"repo": str(repo), "rev": sha, "hooks": [{"id": "cwscodegen-compat", "language": "unsupported"}]}]
@@ -186,6 +186,16 @@ def test_compat_hook_refuses_a_break_until_it_is_accepted(
     git(project, env, "add", ".")
     git(project, env, "commit", "-q", "-m", "v12")
     assert run(["pre-commit", "install"], project, env).returncode == 0
+    return snapshots
+
+
+def test_compat_hook_refuses_a_break_until_it_is_accepted(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    """`cwscodegen-compat`: a new snapshot that breaks its predecessor blocks the commit; a reviewed
+    accepted-breaks entry lets it through; an entry that matches nothing blocks it again."""
+    project = tmp_path / "compat"
+    compat_consumer(project, "schemas/versions", env, hook_repo)
 
     shutil.copyfile(SHIPPED / "v13.json", project / "schemas" / "versions" / "v13.json")  # #23493: required root keys
     git(project, env, "add", "schemas/versions/v13.json")
@@ -193,8 +203,12 @@ def test_compat_hook_refuses_a_break_until_it_is_accepted(
     report = done.stdout + done.stderr
     assert done.returncode != 0 and "FAIL v12 → v13" in report and "required-property-added" in report
 
+    hashes = "".join(
+        f'{side}_sha256 = "{hashlib.sha256((SHIPPED / name).read_text(encoding="utf-8").encode()).hexdigest()}"\n'
+        for side, name in (("old", "v12.json"), ("new", "v13.json"))
+    )
     entries = "".join(
-        f'[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "required-property-added"\npointer = "/required"\n'
+        f'[[accepted]]\nold = "v12"\nnew = "v13"\n{hashes}rule = "required-property-added"\npointer = "/required"\n'
         f'reason = "agent and title are always sent since {v}"\n\n'
         for v in ("7.52",)
     )
@@ -210,3 +224,51 @@ def test_compat_hook_refuses_a_break_until_it_is_accepted(
     git(project, env, "add", "schemas")
     done = run(["git", "commit", "-m", "stale entry"], project, env)
     assert done.returncode != 0 and "stale" in (done.stdout + done.stderr)
+
+
+def test_compat_hook_runs_for_snapshots_outside_the_default_folder(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    """A consumer keeping its snapshots in `contracts/cws/` uses the hook as shipped (no `files`
+    override): a breaking snapshot there still blocks the commit, and the hook is never skipped."""
+    project = tmp_path / "elsewhere"
+    folder = compat_consumer(project, "contracts/cws", env, hook_repo)
+
+    (project / "notes.txt").write_text("no snapshot touched\n")
+    git(project, env, "add", "notes.txt")
+    done = run(["git", "commit", "-m", "notes"], project, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Passed" in done.stdout + done.stderr and "Skipped" not in done.stdout + done.stderr
+
+    shutil.copyfile(SHIPPED / "v13.json", folder / "v13.json")  # new required root keys: a break
+    git(project, env, "add", "contracts")
+    done = run(["git", "commit", "-m", "v13"], project, env)
+    report = done.stdout + done.stderr
+    assert done.returncode != 0 and "FAIL v12 → v13" in report and "required-property-added" in report
+
+
+def test_project_config_runs_ruff_and_mypy_from_the_venv(tmp_path: Path, env: dict[str, str]) -> None:
+    """The code hooks of this repository's config: ruff lint, ruff format and mypy --strict refuse
+    bad code, using the configuration in pyproject.toml (a small package stands in for ours)."""
+    project = tmp_path / "code"
+    (project / "pkg").mkdir(parents=True)
+    shutil.copyfile(ROOT / ".pre-commit-config.yaml", project / ".pre-commit-config.yaml")
+    (project / "pyproject.toml").write_text(
+        "[tool.ruff]\nline-length = 120\n[tool.ruff.lint]\nselect = ['F']\n"
+        "[tool.mypy]\nstrict = true\npackages = ['pkg']\n"
+    )
+    (project / "pkg" / "__init__.py").write_text("import os\n\n\ndef f(x):\n    return  x\n")
+    git(project, env, "init", "-q")
+    git(project, env, "add", ".")
+    lint = run(["pre-commit", "run", "ruff-check", "--all-files"], project, env)
+    assert lint.returncode == 1 and "F401" in lint.stdout, lint.stdout
+    formatted = run(["pre-commit", "run", "ruff-format", "--all-files"], project, env)
+    assert formatted.returncode == 1 and "1 file reformatted" in formatted.stdout, formatted.stdout
+    assert "return x\n" in (project / "pkg" / "__init__.py").read_text()
+    typed = run(["pre-commit", "run", "mypy", "--all-files"], project, env)
+    assert typed.returncode == 1 and "Function is missing a type annotation" in typed.stdout, typed.stdout
+    (project / "pkg" / "__init__.py").write_text("def f(x: int) -> int:\n    return x\n")
+    git(project, env, "add", ".")
+    for hook in ("ruff-check", "ruff-format", "mypy"):
+        done = run(["pre-commit", "run", hook, "--all-files"], project, env)
+        assert done.returncode == 0, done.stdout

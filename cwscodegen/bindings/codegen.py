@@ -20,12 +20,15 @@ bad snapshot leaves the output folder untouched.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import json
 import keyword
 import os
 import re
+import sys
+import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +39,14 @@ from cwscodegen.bindings import manifest
 from cwscodegen.bindings.atomic import write_atomic
 from cwscodegen.config import Settings
 from cwscodegen.errors import UserError
-from cwscodegen.store.snapshots import Snapshot, check_version_name, list_versions, load_snapshot, version_key
+from cwscodegen.store.snapshots import (
+    Snapshot,
+    check_version_name,
+    list_versions,
+    load_snapshot,
+    package_name,
+    version_key,
+)
 
 PYTHON_TARGET = "3.11"
 LINE_LENGTH = 88
@@ -152,7 +162,10 @@ def render(snapshot: Snapshot, settings: Settings) -> dict[str, str]:
     if "dataclasses" in settings.targets:
         code = _models(document, "dataclasses", settings.root_class, head, aliases, source)
         _check_dataclass_fields(code, document, aliases, source)
-        files["dataclasses_models.py"] = _format(code + _dataclass_tail(aliases))
+        tables = _dataclass_tail(
+            aliases, integral_floats(snapshot.document), null_refusing_fields(code, snapshot.document, aliases)
+        )
+        files["dataclasses_models.py"] = _format(code + tables)
         codec = Path(__file__).with_name("dataclass_codec.py").read_text(encoding="utf-8")
         files["codec.py"] = _format(head + "\n" + codec)
     if "typeddict" in settings.targets:
@@ -242,7 +255,13 @@ def _property_names(node: Any) -> Iterator[str]:
 def _models(
     document: dict[str, Any], target: str, root_class: str, head: str, aliases: dict[str, str], source: str
 ) -> str:
-    """One binding module from datamodel-code-generator, unformatted."""
+    """One binding module from datamodel-code-generator, unformatted, its root class named `root_class`.
+
+    The generator names the root class itself, and when a definition already has that name it
+    renames the root (`BackendEventModel`) instead. So the root is generated under a sentinel name
+    that nothing in the schema uses, a class that took `root_class` gets a free name, and only then
+    does the sentinel become `root_class`: the root always has the root's name.
+    """
     import datamodel_code_generator as dcg
     from datamodel_code_generator.enums import DataModelType
     from datamodel_code_generator.format import PythonVersion
@@ -261,13 +280,14 @@ def _models(
             "disable_future_imports": True,
         },
     }[target]
+    sentinel = _sentinel(document)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             code = dcg.generate(
                 document,
                 input_file_type=dcg.InputFileType.JsonSchema,
-                class_name=root_class,
+                class_name=sentinel,
                 target_python_version=PythonVersion(PYTHON_TARGET),
                 disable_timestamp=True,
                 custom_file_header=head,
@@ -281,7 +301,92 @@ def _models(
         raise UserError(f"{source}: cannot generate {target} bindings: {_one_line(str(exc))}") from None
     if not isinstance(code, str):  # several modules: only when the schema asks for module splits
         raise UserError(f"{source}: cannot generate {target} bindings: the generator asked for several modules")
-    return code
+    return _name_root(code, sentinel, root_class, f"{source}: cannot generate {target} bindings")
+
+
+def _sentinel(document: Mapping[str, Any]) -> str:
+    """A class name that appears nowhere in the schema's text, for the root while it is generated."""
+    text = json.dumps(document)
+    name = "CwscodegenRootSentinel"
+    while name in text:
+        name += "X"
+    return name
+
+
+def _name_root(code: str, sentinel: str, root_class: str, where: str) -> str:
+    """Give the root class (generated as `sentinel`) the name `root_class`, renaming first any
+    other class that the generator called `root_class` (to `<root_class>Definition`, or with a
+    number when that is taken too)."""
+    classes = _class_names(code)
+    if sentinel not in classes:
+        raise UserError(f"{where}: the generator made no root class")
+    if root_class in classes:
+        free = next(
+            name
+            for name in (f"{root_class}Definition", *(f"{root_class}Definition{n}" for n in range(2, 10_000)))
+            if not re.search(rf"\b{name}\b", code)
+        )
+        code = _rename_class(code, root_class, free)
+    return re.sub(rf"\b{sentinel}\b", root_class, code)
+
+
+def _class_names(code: str) -> set[str]:
+    """Top-level classes, including functional TypedDicts (`Name = TypedDict("Name", {...})`)."""
+    names = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+        elif _functional_typeddict(node):
+            assert isinstance(node, ast.Assign)
+            names |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+    return names
+
+
+def _functional_typeddict(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "TypedDict"
+    )
+
+
+def _rename_class(code: str, old: str, new: str) -> str:
+    """`code` with class `old` renamed: its `class` statement and every reference to it (names, and
+    forward references quoted in annotations and bases), but not fields or strings that merely
+    spell the same word."""
+    tree = ast.parse(code)
+    lines = code.encode("utf-8").splitlines(keepends=True)
+    spots: list[tuple[int, int, int, bytes]] = []  # (line index, start, end, replacement), in bytes
+    quoted: set[int] = set()
+    for node in ast.walk(tree):
+        typed: list[ast.AST] = [node.annotation] if isinstance(node, ast.AnnAssign) else []
+        typed += node.bases if isinstance(node, ast.ClassDef) else []
+        typed += [node.value] if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript) else []
+        if _functional_typeddict(node):  # TypedDict("Name", {"key": type, ...})
+            assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            typed += node.value.args[:1]
+            tables = [arg for arg in node.value.args[1:2] if isinstance(arg, ast.Dict)]
+            typed += [value for table in tables for value in table.values]
+        quoted |= {id(sub) for part in typed for sub in ast.walk(part)}
+    module_level = {id(target) for node in tree.body if isinstance(node, ast.Assign) for target in node.targets}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == old:
+            line = lines[node.lineno - 1]
+            start = line.index(old.encode(), node.col_offset + len("class"))
+            spots.append((node.lineno - 1, start, start + len(old.encode()), new.encode()))
+        elif (
+            isinstance(node, ast.Name)
+            and node.id == old
+            and (isinstance(node.ctx, ast.Load) or id(node) in module_level)
+        ):
+            spots.append((node.lineno - 1, node.col_offset, node.end_col_offset or 0, new.encode()))
+        elif isinstance(node, ast.Constant) and node.value == old and id(node) in quoted:
+            quote = lines[node.lineno - 1][node.col_offset : node.col_offset + 1]
+            spots.append((node.lineno - 1, node.col_offset, node.end_col_offset or 0, quote + new.encode() + quote))
+    for index, start, end, replacement in sorted(spots, reverse=True):
+        lines[index] = lines[index][:start] + replacement + lines[index][end:]
+    return b"".join(lines).decode("utf-8")
 
 
 def _plain_formats(keep: tuple[str, ...]) -> list[str]:
@@ -317,13 +422,77 @@ def _check_dataclass_fields(code: str, document: Mapping[str, Any], aliases: Map
                     )
 
 
-def _dataclass_tail(aliases: Mapping[str, str]) -> str:
-    """The table the codec reads, and the codec's functions re-exported for convenience."""
-    table = {python: key for key, python in sorted(aliases.items(), key=lambda item: item[1])}
+def integral_floats(document: Any) -> bool:
+    """Whether the snapshot's draft counts `1.0` as an integer (draft 6 on: yes; draft 4: no), asked
+    of the very validator class `validate` uses, so the dataclass codec agrees with it."""
+    from cwscodegen.store.validators import validator_class
+
+    return bool(validator_class(document).TYPE_CHECKER.is_type(1.0, "integer"))
+
+
+def null_refusing_fields(code: str, document: Any, aliases: Mapping[str, str]) -> dict[str, list[str]]:
+    """Class -> its optional fields whose schema refuses `null`, for the dataclass codec.
+
+    The generator types an optional key `X | None = None` whether or not the schema admits `null`,
+    so the type alone would let the codec load `{"key": null}` that the schema rejects. Each class
+    is matched to the object schemas with exactly its JSON keys, and a field is listed when every
+    match refuses `null` (asked of the snapshot's own validator); a class that matches no schema
+    lists nothing (the codec then takes `null` there: the gap docs/bindings-agreement.md names).
+    """
+    from cwscodegen.store.validators import make_validator
+
+    validator = make_validator(document)
+    refusing: dict[frozenset[str], list[set[str]]] = {}
+    for schema in _object_schemas(document):
+        properties = schema["properties"]
+        refused = {key for key, sub in properties.items() if not validator.evolve(schema=sub).is_valid(None)}
+        refusing.setdefault(frozenset(properties), []).append(refused)
+    table: dict[str, list[str]] = {}
+    for node in ast.parse(code).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields = {
+            item.target.id: aliases_back(aliases).get(item.target.id, item.target.id)
+            for item in node.body
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+        }
+        matches = refusing.get(frozenset(fields.values()), [])
+        common = set.intersection(*matches) if matches else set()
+        names = sorted(name for name, key in fields.items() if key in common)
+        if names:
+            table[node.name] = names
+    return table
+
+
+def aliases_back(aliases: Mapping[str, str]) -> dict[str, str]:
+    """Field name -> JSON key, for the fields whose JSON key is not a Python name."""
+    return {python: key for key, python in aliases.items()}
+
+
+def _object_schemas(node: Any) -> Iterator[dict[str, Any]]:
+    """Every schema in the document that declares `properties` (a mapping)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("properties"), dict):
+            yield node
+        for key, value in node.items():
+            if key not in ("enum", "const", "default", "examples"):
+                yield from _object_schemas(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _object_schemas(item)
+
+
+def _dataclass_tail(aliases: Mapping[str, str], integral: bool, null_refusing: Mapping[str, list[str]]) -> str:
+    """The tables the codec reads, and the codec's functions re-exported for convenience."""
+    table = dict(sorted(aliases_back(aliases).items()))
     return (
         "\n\n# Field name -> JSON key, for the fields whose JSON key is not a Python name (read by codec).\n"
         f"JSON_NAMES: dict[str, str] = {json.dumps(table, indent=4, sort_keys=True)}\n\n"
-        "from .codec import ConversionError, from_dict, to_dict  # noqa: E402\n"
+        "# Class -> optional fields whose schema refuses null: absent is fine, null is not (read by codec).\n"
+        f"NULL_REFUSED: dict[str, list[str]] = {json.dumps(dict(sorted(null_refusing.items())), indent=4)}\n\n"
+        "# Whether an integer field takes an integral float such as 1.0 (the snapshot's draft decides; read by codec).\n"
+        f"INTEGRAL_FLOATS = {integral}\n\n"
+        "from .codec import ConversionError, Timestamp, from_dict, to_dict  # noqa: E402\n"
     )
 
 
@@ -402,15 +571,54 @@ def select_versions(settings: Settings, names: Iterable[str] | None) -> list[str
     return sorted(chosen, key=version_key)
 
 
-def generate(settings: Settings, names: Iterable[str] | None = None) -> GenerateResult:
+def package_folders(settings: Settings, versions: Iterable[str]) -> dict[str, Path]:
+    """Version -> its package folder, `output/<package_name(version)>`."""
+    return {version: settings.output / package_name(version) for version in versions}
+
+
+def default_jobs() -> int:
+    """All cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def render_all(snapshots: list[Snapshot], settings: Settings, jobs: int | None = None) -> dict[str, dict[str, str]]:
+    """`render` for every snapshot, on `jobs` processes (default: all cores), keyed in input order.
+
+    Each package depends only on its snapshot and the settings, so the bytes are the same however
+    the work is split; the first failing snapshot in input order is the error reported.
+    """
+    jobs = max(1, min(jobs or default_jobs(), len(snapshots)))
+    if jobs == 1:
+        return {snapshot.name: render(snapshot, settings) for snapshot in snapshots}
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    import black  # noqa: F401  (imported before forking, so workers share it instead of each importing it)
+    import datamodel_code_generator  # noqa: F401
+
+    # fork is the cheap start (workers share the imported tools), but forking a threaded process
+    # can deadlock a child; a library caller with threads gets spawn.
+    method = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
+    settings_list = [settings] * len(snapshots)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        rendered = list(pool.map(render, snapshots, settings_list))
+    return {snapshot.name: files for snapshot, files in zip(snapshots, rendered, strict=True)}
+
+
+def generate(settings: Settings, names: Iterable[str] | None = None, jobs: int | None = None) -> GenerateResult:
     """Write the packages for all (or the named) snapshots; remove the tool's orphaned files.
 
     Every snapshot is loaded and checked (JSON, `$ref`s, meta-schema) before the slow rendering,
-    and all packages are rendered before anything is written, so bad input writes nothing. Each
-    file is replaced atomically and only when its bytes change, the manifest last.
+    all packages are rendered before anything is written, and every folder to be changed is
+    checked writable before the first change, so bad input or an unwritable place writes nothing.
+    Each file is replaced atomically and only when its bytes change, the manifest last.
     """
     names = list(names or ())
     versions = select_versions(settings, names)
+    folders = package_folders(settings, versions)
     if settings.output.exists() and not settings.output.is_dir():
         raise UserError(f"{_shown(settings.output, settings)}: output folder is a file")
     snapshots = [load_snapshot(settings.schemas, v) for v in versions]
@@ -419,67 +627,119 @@ def generate(settings: Settings, names: Iterable[str] | None = None) -> Generate
     for snapshot in snapshots:
         if isinstance(snapshot.document, dict):
             check_schema(snapshot.document, source_name(snapshot.path, settings))
-    rendered = {snapshot.name: render(snapshot, settings) for snapshot in snapshots}
+    rendered = render_all(snapshots, settings, jobs)
     result = GenerateResult(versions=versions)
+    changes: list[tuple[Path, bytes]] = []
     for version, files in rendered.items():
-        folder = settings.output / version
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"{_shown(folder, settings)}: cannot create folder: {exc.strerror}") from None
         for name in sorted(files, key=lambda n: n == manifest.MANIFEST):
-            path, data = folder / name, files[name].encode("utf-8")
-            if path.is_file() and path.read_bytes() == data:
+            path, data = folders[version] / name, files[name].encode("utf-8")
+            if _same_bytes(path, data):
                 result.unchanged += 1
-                continue
-            write_atomic(path, data)
-            result.written.append(_shown(path, settings))
-    for path in _orphans(settings, versions, not names):
+            else:
+                changes.append((path, data))
+    orphans = _orphans(settings, [folder.name for folder in folders.values()], not names)
+    check_writable(settings, [path for path, _ in changes], orphans)
+    for path, data in changes:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        result.written.append(_shown(path, settings))
+    for path in orphans:
         _remove(path, settings.output)
         result.removed.append(_shown(path, settings))
     return result
 
 
-def check(settings: Settings, names: Iterable[str] | None = None) -> CheckResult:
+def _same_bytes(path: Path, data: bytes) -> bool:
+    return not path.is_symlink() and path.is_file() and path.read_bytes() == data
+
+
+def check_writable(settings: Settings, writes: Iterable[Path], removals: Iterable[Path]) -> None:
+    """Raise a UserError unless every file can be written and every removal made, before any is.
+
+    A package folder must be a real folder inside the output folder (never a symlink: writing
+    through it would change files elsewhere); a file to write must not be a folder or a symlink;
+    and each folder that will change must accept a new file, which is tried for real (a temporary
+    file, removed at once), since permission bits do not tell on read-only mounts or as root.
+    """
+    probe: dict[Path, None] = {}
+    for path in writes:
+        folder = path.parent
+        if folder.is_symlink() or (folder.exists() and not manifest.inside(folder, settings.output)):
+            raise UserError(f"{_shown(folder, settings)}: package folder is a symlink; refusing to write through it")
+        if path.is_symlink() or path.is_dir():
+            raise UserError(f"{_shown(path, settings)}: cannot write: it is a symlink or a folder")
+        probe[_nearest_existing(folder, settings)] = None
+    for path in removals:
+        probe[path.parent] = None
+    for folder in probe:
+        _try_writing(folder, settings)
+
+
+def _nearest_existing(folder: Path, settings: Settings) -> Path:
+    """`folder`, or its closest ancestor that exists, which must be a folder (not a file)."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            if not candidate.is_dir():
+                raise UserError(
+                    f"{_shown(folder, settings)}: cannot create folder: {_shown(candidate, settings)} is a file"
+                )
+            return candidate
+    return folder
+
+
+def _try_writing(folder: Path, settings: Settings) -> None:
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".cwscodegen-probe.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UserError(f"{_shown(folder, settings)}: cannot write: {exc.strerror}") from None
+    os.close(handle)
+    os.unlink(temporary)
+
+
+def check(
+    settings: Settings, names: Iterable[str] | None = None, full: bool = False, jobs: int | None = None
+) -> CheckResult:
     """Compare the output folder with what `generate` would write.
 
-    Fast path: the manifest vouches for a package when the snapshot's hash, the generator settings
-    and every file's hash match; nothing is imported or rendered. Otherwise the snapshot is
-    rendered in memory and compared file by file, to name exactly the stale and missing files.
+    Fast path (not with `full`): the manifest vouches for a package when the snapshot's hash, the
+    generator settings and every file's hash match; nothing is imported or rendered. It cannot see
+    a hand edit committed with a recomputed hash (see `manifest`); `full` renders every package and
+    compares bytes, which can. Whatever is rendered is compared file by file, to name exactly the
+    stale and missing files.
     """
     names = list(names or ())
     versions = select_versions(settings, names)
+    folders = package_folders(settings, versions)
     generator = generator_settings(settings)
     wanted = expected_files(settings.targets)
     result = CheckResult(versions=versions)
     for version in versions:
-        folder = settings.output / version
         snapshot_path = settings.schemas / f"{version}.json"
         source = source_name(snapshot_path, settings)
-        if manifest.up_to_date(folder, source, snapshot_path.read_bytes(), generator, wanted):
-            continue
-        result.regenerated.append(version)
-        files = render(load_snapshot(settings.schemas, version), settings)
+        if full or not manifest.up_to_date(folders[version], source, snapshot_path.read_bytes(), generator, wanted):
+            result.regenerated.append(version)
+    snapshots = [load_snapshot(settings.schemas, version) for version in result.regenerated]
+    for version, files in render_all(snapshots, settings, jobs).items():
         for name in wanted:
-            path = folder / name
-            if not path.is_file():
+            path = folders[version] / name
+            if path.is_symlink() or not path.is_file():
                 result.problems.append(("missing", _shown(path, settings)))
             elif path.read_bytes() != files[name].encode("utf-8"):
                 result.problems.append(("stale", _shown(path, settings)))
-    for path in _orphans(settings, versions, not names):
+    for path in _orphans(settings, [folder.name for folder in folders.values()], not names):
         result.problems.append(("extra", _shown(path, settings)))
     result.problems.sort(key=lambda problem: (problem[1], problem[0]))
     return result
 
 
-def _orphans(settings: Settings, versions: list[str], everything: bool) -> list[Path]:
-    """Files carrying the tool's marker that the current settings would not write.
+def _orphans(settings: Settings, packages: list[str], everything: bool) -> list[Path]:
+    """The tool's files (see `manifest`) that the current settings would not write.
 
     With `everything`, the whole output folder is searched (packages of deleted snapshots too);
     otherwise only the selected snapshots' packages.
     """
-    wanted = {settings.output / v / name for v in versions for name in expected_files(settings.targets)}
-    found = manifest.generated_files(settings.output, None if everything else versions)
+    wanted = {settings.output / p / name for p in packages for name in expected_files(settings.targets)}
+    found = manifest.generated_files(settings.output, None if everything else packages)
     return [path for path in found if path not in wanted]
 
 
@@ -489,8 +749,9 @@ def _remove(path: Path, output: Path) -> None:
     Nothing else is deleted, not even bytecode in `__pycache__` (Python wrote it, not this tool;
     without its source it is never imported)."""
     path.unlink()
-    if path.parent != output and not any(path.parent.iterdir()):
-        path.parent.rmdir()
+    folder = path.parent
+    if folder != output and not folder.is_symlink() and manifest.inside(folder, output) and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def _shown(path: Path, settings: Settings) -> str:

@@ -7,14 +7,15 @@ command that needs them, so `--help`, `list` and a no-op `check` start fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, BinaryIO, NoReturn, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
+from cwscodegen import api
 from cwscodegen.cli.fastparams import FastGroup
-from cwscodegen.config import Settings, display, load_settings
+from cwscodegen.config import Settings
 from cwscodegen.errors import UserError
 
 app = typer.Typer(
@@ -23,49 +24,48 @@ app = typer.Typer(
     rich_markup_mode=None,  # start-up: plain help; rendering it with rich imports ~100 ms of modules
     help="Versioned CWS backend-event schemas: Python bindings, compatibility diff, release review.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion; Typer's own, measured free at start-up
     pretty_exceptions_enable=False,
 )
 
 SchemasOpt = Annotated[
     Optional[Path], typer.Option("--schemas", help="Snapshot folder (overrides [tool.cwscodegen] schemas).")
 ]
+DraftOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--default-draft",
+        metavar="draft-04|draft-06|draft-07|2019-09|2020-12",
+        help="Read snapshots without $schema under this draft (default: the default-draft setting, else "
+        "every draft that accepts them, worst verdict wins).",
+    ),
+]
 OutputOpt = Annotated[
     Optional[Path], typer.Option("--output", help="Bindings folder (overrides [tool.cwscodegen] output).")
 ]
 
 
-def _settings(**overrides: object) -> Settings:
-    return load_settings().with_overrides(**overrides)
-
-
-def fail(message: str) -> NoReturn:
-    """One line on stderr, exit code 2: how every user error ends."""
-    typer.echo(f"cwscodegen: error: {message}", err=True)
-    raise typer.Exit(2)
-
-
 @app.command("list")
 def list_cmd(schemas: SchemasOpt = None) -> None:
     """List the snapshots in version order, with their provenance."""
-    from cwscodegen.store.snapshots import list_versions, load_provenance
+    for snapshot in api.list_snapshots(schemas=schemas):
+        typer.echo(f"{snapshot.name:<6} {_provenance_text(snapshot.provenance)}")
 
-    settings = _settings(schemas=schemas)
-    provenance = load_provenance(settings.schemas)
-    for name in list_versions(settings.schemas):
-        entry = provenance.get(name, {})
-        parts = []
-        if entry.get("upstream") is not None:
-            parts.append(f"upstream #{int(entry['upstream']):02d}")
-        if entry.get("commit"):
-            parts.append(f"commit {entry['commit']}")
-        if entry.get("date"):
-            parts.append(str(entry["date"]))
-        if entry.get("pr"):
-            parts.append(f"PR #{entry['pr']}")
-        if not parts and entry.get("source"):
-            parts.append(str(entry["source"]))
-        typer.echo(f"{name:<6} {'  '.join(parts) or '(no provenance recorded)'}")
+
+def _provenance_text(entry: Mapping[str, Any]) -> str:
+    """`upstream #23  commit 6576cbad04d5  2023-01-18  PR #15097`, or what part of it is recorded."""
+    parts = []
+    if entry.get("upstream") is not None:
+        parts.append(f"upstream #{int(entry['upstream']):02d}")
+    if entry.get("commit"):
+        parts.append(f"commit {entry['commit']}")
+    if entry.get("date"):
+        parts.append(str(entry["date"]))
+    if entry.get("pr"):
+        parts.append(f"PR #{entry['pr']}")
+    if not parts and entry.get("source"):
+        parts.append(str(entry["source"]))
+    return "  ".join(parts) or "(no provenance recorded)"
 
 
 ModeOpt = Annotated[
@@ -128,33 +128,24 @@ def diff_cmd(
     no_api: NoApiOpt = False,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error."""
     from cwscodegen.review.render import DiffView, check_format, render
-    from cwscodegen.store.snapshots import list_versions, resolve_spec
 
     check_format(fmt)
-    settings = _settings(schemas=schemas, mode=mode)
-    from cwscodegen.engine import compare, rules
-    from cwscodegen.review.accepted import apply, load_configured
-
+    settings = api.project_settings(schemas=schemas, mode=mode, default_draft=default_draft)
     if against is not None:
         if new is not None:
             raise UserError("diff --against REF takes at most one VERSION (OLD is that file at REF)")
-        from cwscodegen.review.gitrefs import snapshot_at_ref
-
-        versions = list_versions(settings.schemas)
-        if old is None and not versions:
-            raise UserError(f"{display(settings.schemas)}: no snapshots to compare")
-        new_snap = resolve_spec(old or versions[-1], settings.schemas)
-        old_snap = snapshot_at_ref(new_snap.path, against, new_snap.name)
+        new_snap = api.load_snapshot(old, schemas=schemas)
+        old_snap = api.load_snapshot(old, at=against, schemas=schemas)
     elif old is None or new is None:
         raise UserError("diff needs OLD and NEW (or --against REF [VERSION])")
     else:
-        old_snap = resolve_spec(old, settings.schemas)
-        new_snap = resolve_spec(new, settings.schemas)
-    entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
-    report = apply(compare.diff(old_snap, new_snap), entries)
+        old_snap = api.load_snapshot(old, schemas=schemas)
+        new_snap = api.load_snapshot(new, schemas=schemas)
+    report = api.diff(old_snap, new_snap, accepted=accepted, schemas=schemas, default_draft=default_draft)
     view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt))
     typer.echo(render(view, fmt, color=_color(fmt)), nl=False)
     raise typer.Exit(1 if view.failing else 0)
@@ -167,32 +158,23 @@ def compat_cmd(
     no_api: NoApiOpt = False,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Check every snapshot against its predecessor, honouring accepted breaks (the pre-commit hook).
 
     Exit 1 when a pair has a break that is not accepted, or an accepted-breaks entry matches nothing.
     """
     from cwscodegen.review.render import DiffView, check_format, render_compat
-    from cwscodegen.store.snapshots import load_all
 
     check_format(fmt)
-    settings = _settings(schemas=schemas, mode=mode)
-    from cwscodegen.engine import compare, rules
-    from cwscodegen.review.accepted import load_configured, mark, unused
-
-    entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
-    snapshots = load_all(settings.schemas)
-    root = _annotation_root(settings, fmt)
+    settings = api.project_settings(schemas=schemas, mode=mode, default_draft=default_draft)
     witnesses = fmt in ("json", "markdown")  # text and annotations stay brief: no witness search
-    views: list[DiffView] = []
-    used: set[int] = set()
-    for old_snap, new_snap in zip(snapshots, snapshots[1:]):
-        report, hits = mark(compare.diff(old_snap, new_snap, witnesses=witnesses), entries)
-        used |= hits
-        views.append(DiffView(report, old_snap, new_snap, settings.mode, not no_api, root))
-    stale = unused(entries, used)
-    typer.echo(render_compat(views, stale, fmt, mode=settings.mode, root=root, color=_color(fmt)), nl=False)
-    raise typer.Exit(1 if stale or any(v.failing for v in views) else 0)
+    result = api.compat(mode=mode, accepted=accepted, witnesses=witnesses, schemas=schemas, default_draft=default_draft)
+    root = _annotation_root(settings, fmt)
+    views = [DiffView(pair.report, pair.old, pair.new, result.mode, not no_api, root) for pair in result.pairs]
+    stale = list(result.stale)
+    typer.echo(render_compat(views, stale, fmt, mode=result.mode, root=root, color=_color(fmt)), nl=False)
+    raise typer.Exit(1 if result.failing(api=not no_api) else 0)
 
 
 VerdictModeOpt = Annotated[
@@ -239,19 +221,16 @@ def matrix_cmd(
     output: FileOutOpt = None,
     mode: VerdictModeOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Compatibility of every ordered pair of snapshots, and of each version with all older ones."""
     if fmt not in MATRIX_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(MATRIX_FORMATS)})")
-    settings = _settings(schemas=schemas, mode=mode)
+    api.project_settings(schemas=schemas, mode=mode, default_draft=default_draft)  # fails before the output check
     _check_output(output)
     from cwscodegen.review import matrix
-    from cwscodegen.store.snapshots import load_all
 
-    snapshots = load_all(settings.schemas)
-    if len(snapshots) < 2:
-        raise UserError(f"{display(settings.schemas)}: a matrix needs at least two snapshots, found {len(snapshots)}")
-    result = matrix.compute(snapshots, settings.mode)
+    result = api.matrix(mode=mode, schemas=schemas, default_draft=default_draft)
     if fmt == "svg":
         from cwscodegen.review.heatmap import render_svg
 
@@ -288,22 +267,15 @@ def changelog_cmd(
     mode: VerdictModeOpt = None,
     accepted: AcceptedOpt = None,
     schemas: SchemasOpt = None,
+    default_draft: DraftOpt = None,
 ) -> None:
     """Markdown changelog from FROM to TO, newest first: breaking changes with witnesses, then
     compatible, then documentation-only ones, and the suggested version bump per release."""
-    from cwscodegen.review import changelog
-    from cwscodegen.store.snapshots import list_versions, load_snapshot
+    from cwscodegen.review.changelog import render_markdown
 
-    settings = _settings(schemas=schemas, mode=mode)
-    names = changelog.select_range(list_versions(settings.schemas), start, end, Path(display(settings.schemas)))
     _check_output(output)
-    from cwscodegen.engine import rules
-    from cwscodegen.review.accepted import load_configured
-
-    entries = load_configured(settings.schemas, accepted, set(rules.CATALOGUE))
-    snapshots = [load_snapshot(settings.schemas, name) for name in names]
-    log = changelog.build(snapshots, settings.mode, accepted=entries)
-    _emit(changelog.render_markdown(log), output)
+    log = api.changelog(start, end, mode=mode, accepted=accepted, schemas=schemas, default_draft=default_draft)
+    _emit(render_markdown(log), output)
 
 
 VALIDATE_FORMATS = ("text", "json")
@@ -341,48 +313,56 @@ def validate_cmd(
             "--failures-only", help="Print only the events that are not accepted (the summary is always printed)."
         ),
     ] = False,
+    max_line_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-line-bytes",
+            metavar="N",
+            min=1,
+            help="Longest line (or multi-line value) read; a longer one is an error. Bounds memory.",
+        ),
+    ] = 64 << 20,
     schemas: SchemasOpt = None,
 ) -> None:
     """Check JSON events against snapshots, streaming. Exit 0 when every event is accepted by every
-    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed."""
+    selected snapshot (the --version ones, else all), 1 when any is rejected or malformed, or when
+    no event was read; 130 on Ctrl-C, after the summary so far."""
     if fmt not in VALIDATE_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(VALIDATE_FORMATS)})")
     import json
     import os
 
-    from cwscodegen.events import validate as check
-    from cwscodegen.store.snapshots import check_version_name, list_versions, load_snapshot, version_key
+    from cwscodegen.events.validate import input_mode, json_line, open_input, read_lines, text_line
 
-    settings = _settings(schemas=schemas)
-    known = list_versions(settings.schemas)
-    if not known:
-        raise UserError(f"{display(settings.schemas)}: no snapshots to validate against")
-    for name in version or ():
-        try:
-            check_version_name(name)
-        except UserError as exc:
-            raise UserError(f"--version: {exc}") from None
-        if name not in known:
-            raise UserError(
-                f"--version: unknown version {name!r} in {display(settings.schemas)} (known: {', '.join(known)})"
-            )
-    chosen = sorted(set(version), key=version_key) if version else known
+    api.project_settings(schemas=schemas)  # a bad setting fails before EVENTS is opened
     path = None if events == "-" else Path(events)
-    stream, size = check.open_input(path)  # a bad EVENTS fails before the schemas are compiled
+    stream, size = open_input(path)  # a bad EVENTS fails before the schemas are compiled
     try:
-        checkers = [check.SnapshotChecker(load_snapshot(settings.schemas, name)) for name in chosen]
-        tally = check.Tally(versions=chosen)
-        lines = (
-            _with_progress(stream, size)
-            if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
-            else stream
+        lines = read_lines(stream, events, max_line_bytes)
+        if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty():
+            lines = _with_progress(lines, size)
+        run = api.validate(
+            lines,
+            versions=version,
+            json_lines=input_mode(path) == "lines",
+            schemas=schemas,
+            max_line_bytes=max_line_bytes,
         )
-        for verdict in check.check_events(check.iter_events(lines, check.input_mode(path)), checkers):
-            tally.add(verdict)
-            if failures_only and verdict.ok:
-                continue
-            sys.stdout.write((check.json_line(verdict) if fmt == "json" else check.text_line(verdict, chosen)) + "\n")
-        sys.stdout.write((json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()) + "\n")
+
+        def summary() -> str:
+            return json.dumps({"summary": run.tally.as_json()}) if fmt == "json" else run.tally.text()
+
+        try:
+            for verdict in run:
+                if failures_only and verdict.ok:
+                    continue
+                sys.stdout.write((json_line(verdict) if fmt == "json" else text_line(verdict, run.versions)) + "\n")
+        except KeyboardInterrupt:
+            sys.stdout.write(summary() + "\n")
+            sys.stdout.flush()
+            typer.echo(f"cwscodegen: interrupted after {run.tally.events} events", err=True)
+            raise typer.Exit(130) from None
+        sys.stdout.write(summary() + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # `validate big.jsonl | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -390,11 +370,11 @@ def validate_cmd(
     finally:
         if path is not None:
             stream.close()
-    raise typer.Exit(0 if tally.ok else 1)
+    raise typer.Exit(0 if run.ok else 1)
 
 
-def _with_progress(stream: BinaryIO, size: int) -> Iterator[bytes]:
-    """The lines of `stream`, advancing a progress bar on stderr (only used on a terminal).
+def _with_progress(lines: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The `lines`, advancing a progress bar on stderr (only used on a terminal).
 
     Event lines keep going to standard output: through the bar's console when standard output is
     the same terminal (so they scroll above it), untouched when it is a pipe or a file."""
@@ -411,7 +391,7 @@ def _with_progress(stream: BinaryIO, size: int) -> Iterator[bytes]:
     ) as bar:
         task = bar.add_task("validating", total=size)
         pending = 0
-        for raw in stream:
+        for raw in lines:
             pending += len(raw)
             if pending >= 1 << 18:
                 bar.advance(task, pending)
@@ -431,13 +411,9 @@ def docs_cmd(
     schemas: SchemasOpt = None,
 ) -> None:
     """Markdown reference of one snapshot, in the layout of the seed "Backend event Documentation"."""
-    from cwscodegen.review.docs import render
-    from cwscodegen.store.snapshots import resolve_spec
-
-    settings = _settings(schemas=schemas)
+    api.project_settings(schemas=schemas)
     _check_output(output)
-    snapshot = resolve_spec(version, settings.schemas)
-    _emit(render(snapshot.document, display(snapshot.path)), output)
+    _emit(api.docs(version, schemas=schemas), output)
 
 
 VersionsArg = Annotated[
@@ -460,10 +436,10 @@ RootClassOpt = Annotated[
 ]
 
 
-def _codegen_settings(
-    schemas: Path | None, output: Path | None, target: list[str] | None, root_class: str | None
-) -> Settings:
-    return _settings(schemas=schemas, output=output, targets=target or None, root_class=root_class)
+JobsOpt = Annotated[
+    Optional[int],
+    typer.Option("--jobs", metavar="N", min=1, help="Render on N processes (default: all cores); same bytes."),
+]
 
 
 @app.command("generate")
@@ -473,6 +449,7 @@ def generate_cmd(
     output: OutputOpt = None,
     target: TargetOpt = None,
     root_class: RootClassOpt = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Write the Python bindings (Pydantic v2, dataclasses, TypedDict) of every snapshot, or of the named ones.
 
@@ -480,9 +457,7 @@ def generate_cmd(
     with codec.py, typeddicts.py, _manifest.json). Files change only when their bytes do; generated files
     of snapshots that no longer exist are removed, other files are never touched.
     """
-    from cwscodegen.bindings.codegen import generate
-
-    result = generate(_codegen_settings(schemas, output, target, root_class), versions)
+    result = api.generate(versions, schemas=schemas, output=output, targets=target, root_class=root_class, jobs=jobs)
     for path in result.written:
         typer.echo(f"wrote {path}")
     for path in result.removed:
@@ -500,15 +475,20 @@ def check_cmd(
     output: OutputOpt = None,
     target: TargetOpt = None,
     root_class: RootClassOpt = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Render every package and compare bytes, whatever the manifests say (CI).")
+    ] = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Exit 0 when the bindings are exactly what `generate` would write, 1 otherwise.
 
     Prints one line per stale, missing or extra file. When the content hashes in each package's
-    _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook).
+    _manifest.json match, nothing is regenerated, so a no-op check is quick (a pre-commit hook);
+    a hand edit committed with a recomputed hash fools those hashes, never --full.
     """
-    from cwscodegen.bindings.codegen import check
-
-    result = check(_codegen_settings(schemas, output, target, root_class), versions)
+    result = api.check(
+        versions, schemas=schemas, output=output, targets=target, root_class=root_class, full=full, jobs=jobs
+    )
     for kind, path in result.problems:
         typer.echo(f"{kind}: {path}")
     if not result.ok:
@@ -519,8 +499,22 @@ def check_cmd(
     typer.echo(f"{len(result.versions)} snapshot(s): generated bindings are up to date")
 
 
+def _print_version(value: bool) -> None:
+    """`--version`: print the installed distribution's version and stop before any command runs."""
+    if value:
+        import cwscodegen
+
+        typer.echo(f"cwscodegen {cwscodegen.__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Versioned CWS backend-event schemas: Python bindings, compatibility diff, release review."""
 
 

@@ -78,6 +78,9 @@ class Change:
     witnesses: tuple[Witness, ...] = ()
     no_witness: dict[str, str] = field(default_factory=dict)
     accepted: str | None = None  # reason, when an accepted-breaks entry matches this change
+    # Which reading of an undeclared document this change (its effects, its witness) rests on,
+    # e.g. "old read as 2020-12"; None when every reading gives the same change.
+    reading: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,6 @@ class Report:
     forward: Effect
     api: Effect
     stale_accepted: tuple[dict[str, Any], ...] = ()
+    # The readings decided, when a document declares no draft ("old read as draft-04", ...): the
+    # verdicts are the worst over them, so they hold whatever draft a reader applies.
+    readings: tuple[str, ...] = ()

@@ -15,14 +15,15 @@ side's own validator); `verdicts` is the fast path without them (matrix, propert
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NoReturn
 
 from cwscodegen.engine.changes import Change, Direction, Effect, Report, Witness
 from cwscodegen.engine.inclusion import NO, UNKNOWN, YES, Answer, Inclusion, deref, member_schemas, type_allowed
-from cwscodegen.engine.normalize import Node, PairIndex, Prepared, canon, prepare
+from cwscodegen.engine.normalize import STRICT_INTEGER, Node, PairIndex, Prepared, canon, prepare
 from cwscodegen.engine.rules import CATALOGUE
+from cwscodegen.errors import UserError
 from cwscodegen.store.refs import escape
 from cwscodegen.store.snapshots import Snapshot
 
@@ -59,20 +60,35 @@ def variant(back: Answer, fwd: Answer) -> str:
 
 
 # ---------------------------------------------------------------------------------- public API
-def diff(old: Snapshot, new: Snapshot, *, witnesses: bool = True) -> Report:
+def diff(old: Snapshot, new: Snapshot, *, witnesses: bool = True, default_draft: str | None = None) -> Report:
     """Every change from snapshot OLD to NEW, with verdicts (and witnesses for breaking ones)."""
     return diff_documents(
         old.document, new.document, old_name=old.name, new_name=new.name, witnesses=witnesses,
-        old_source=str(old.path), new_source=str(new.path),
+        old_source=str(old.path), new_source=str(new.path), default_draft=default_draft,
     )  # fmt: skip
 
 
 def diff_documents(
     old: Any, new: Any, *, old_name: str = "old", new_name: str = "new", witnesses: bool = True,
-    old_source: str | None = None, new_source: str | None = None,
+    old_source: str | None = None, new_source: str | None = None, default_draft: str | None = None,
 ) -> Report:  # fmt: skip
-    """`diff` on two parsed schema documents."""
-    pair = _Pair(prepare(old, old_source or old_name), prepare(new, new_source or new_name))
+    """`diff` on two parsed schema documents, under every reading of an undeclared one."""
+    sources = (old_source or old_name, new_source or new_name)
+    found = [
+        (label, _diff_reading(old, new, old_name, new_name, witnesses, sources, drafts))
+        for label, drafts in readings(old, new, sources, default_draft)
+    ]
+    if len(found) == 1:
+        label, report = found[0]
+        return replace(report, readings=(label,)) if label else report
+    return merge_readings(found)
+
+
+def _diff_reading(
+    old: Any, new: Any, old_name: str, new_name: str, witnesses: bool, sources: tuple[str, str],
+    drafts: tuple[str | None, str | None],
+) -> Report:  # fmt: skip
+    pair = _Pair(prepare(old, sources[0], drafts[0]), prepare(new, sources[1], drafts[1]))
     changes = pair.changes(witnesses)
     backward, forward = pair.backward, pair.forward
     if backward is U and any(w.direction is Direction.BACKWARD for c in changes for w in c.witnesses):
@@ -83,15 +99,104 @@ def diff_documents(
     return Report(old_name, new_name, tuple(changes), backward, forward, api)
 
 
-def verdicts(old: Snapshot, new: Snapshot) -> tuple[Effect, Effect]:
+def verdicts(old: Snapshot, new: Snapshot, default_draft: str | None = None) -> tuple[Effect, Effect]:
     """(BACKWARD, FORWARD) of a snapshot pair, without listing changes: the fast path."""
-    return verdicts_documents(old.document, new.document, str(old.path), str(new.path))
+    return verdicts_documents(old.document, new.document, str(old.path), str(new.path), default_draft)
 
 
-def verdicts_documents(old: Any, new: Any, old_source: str = "old", new_source: str = "new") -> tuple[Effect, Effect]:
-    """`verdicts` on two parsed schema documents."""
-    pair = _Pair(prepare(old, old_source), prepare(new, new_source))
-    return pair.backward, pair.forward
+def verdicts_documents(
+    old: Any, new: Any, old_source: str = "old", new_source: str = "new", default_draft: str | None = None
+) -> tuple[Effect, Effect]:
+    """`verdicts` on two parsed schema documents: the worst over the readings of undeclared ones."""
+    back, fwd = N, N
+    for _label, drafts in readings(old, new, (old_source, new_source), default_draft):
+        pair = _Pair(prepare(old, old_source, drafts[0]), prepare(new, new_source, drafts[1]))
+        back, fwd = worst(back, pair.backward), worst(fwd, pair.forward)
+    return back, fwd
+
+
+_SEVERITY = {N: 0, C: 1, U: 2, B: 3}
+
+
+def worst(a: Effect, b: Effect) -> Effect:
+    """The more severe effect: breaking, then undecided, compatible, none."""
+    return a if _SEVERITY[a] >= _SEVERITY[b] else b
+
+
+Reading = tuple[str, tuple[str | None, str | None]]
+
+
+def readings(old: Any, new: Any, sources: tuple[str, str], default_draft: str | None = None) -> list[Reading]:
+    """The (label, (old draft, new draft)) pairs to decide under. A declared draft is one reading
+    (None: as declared); an undeclared document is read under `default_draft` when pinned, else
+    under every supported draft whose meta-schema accepts it, so a verdict holds whatever draft a
+    reader applies. Two undeclared documents share one reader's default: same draft for both."""
+    from cwscodegen.store.refs import DRAFT_LABELS, declared_draft
+    from cwscodegen.store.validators import accepting_drafts
+
+    options: list[list[str | None]] = []
+    for document, source in zip((old, new), sources):
+        if declared_draft(document) is not None or not isinstance(document, Mapping):
+            options.append([None])
+        elif default_draft is not None:
+            options.append([default_draft])
+        else:
+            found = accepting_drafts(document)
+            if not found:
+                _refuse(document, source)
+            options.append(list(found))
+    both = None not in options[0] and None not in options[1]
+    if both and set(options[0]) & set(options[1]):
+        pairs = [(d, d) for d in options[0] if d in options[1]]
+    else:
+        pairs = [(a, b) for a in options[0] for b in options[1]]
+    if pairs == [(None, None)]:
+        return [("", (None, None))]
+    out: list[Reading] = []
+    for drafts in pairs:
+        parts = [f"{side} read as {DRAFT_LABELS[d]}" for side, d in zip(("old", "new"), drafts) if d is not None]
+        same = drafts[0] is not None and drafts[0] == drafts[1]
+        out.append((f"both read as {DRAFT_LABELS[str(drafts[0])]}" if same else ", ".join(parts), drafts))
+    return out
+
+
+def _refuse(document: Any, source: str) -> NoReturn:
+    """A `UserError` for an undeclared document no supported draft accepts: 2020-12's complaint
+    (file and place), and which drafts were tried."""
+    from cwscodegen.store.refs import DEFAULT_DRAFT, DRAFT_LABELS
+    from cwscodegen.store.validators import check_schema
+
+    tried = ", ".join(DRAFT_LABELS.values())
+    why = f"declares no $schema; no supported draft accepts it: tried {tried}"
+    try:
+        check_schema(document, source, DEFAULT_DRAFT)
+    except UserError as exc:
+        raise UserError(f"{exc} ({why})") from None
+    raise UserError(f"{source}: {why}")
+
+
+def merge_readings(found: Sequence[tuple[str, Report]]) -> Report:
+    """One report for several readings: verdicts are the worst over them; a change that is not
+    the same under every reading is listed once per distinct form, labelled with its reading."""
+    first = found[0][1]
+    under: dict[str, list[str]] = {}
+    for label, report in found:
+        for key in dict.fromkeys(repr(c) for c in report.changes):  # a Change holds dicts: keyed by repr
+            under.setdefault(key, []).append(label)
+    changes: list[Change] = []
+    seen: set[str] = set()
+    for _label, report in found:
+        for change in report.changes:
+            key = repr(change)
+            if key not in seen:
+                seen.add(key)
+                where = under[key]
+                changes.append(change if len(where) == len(found) else replace(change, reading="; ".join(where)))
+    back, fwd, api = N, N, N
+    for _label, report in found:
+        back, fwd, api = worst(back, report.backward), worst(fwd, report.forward), worst(api, report.api)
+    labels = tuple(label for label, _ in found)
+    return Report(first.old_name, first.new_name, tuple(changes), back, fwd, api, readings=labels)
 
 
 # ---------------------------------------------------------------------------------- the walk
@@ -316,7 +421,8 @@ class _Pair:
             self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword="type")
             return
         kind = "narrowed" if fwd else "widened" if back else "changed"
-        self._emit(f"type-{kind}", o, n, at, C if back else B, C if fwd else B, keyword="type",
+        api = N if _bound_types(o.types) == _bound_types(n.types) else None  # same Python `int` either way
+        self._emit(f"type-{kind}", o, n, at, C if back else B, C if fwd else B, api, keyword="type",
                    old=_types_text(o.types), new=_types_text(n.types),
                    info=f" ({_types_text(o.types)} -> {_types_text(n.types)})")  # fmt: skip
 
@@ -584,6 +690,11 @@ def _types_within(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
     if a is None:
         return False
     return all(type_allowed(t, b) for t in a)
+
+
+def _bound_types(types: frozenset[str] | None) -> frozenset[str] | None:
+    """Types as the generated bindings see them: draft-04's `integer` is an `int` like any other."""
+    return None if types is None else frozenset("integer" if t == STRICT_INTEGER else t for t in types)
 
 
 def _types_text(types: frozenset[str] | None) -> str:

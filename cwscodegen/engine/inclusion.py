@@ -27,10 +27,21 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from cwscodegen.engine.normalize import Node, PairIndex, json_type
+from cwscodegen.engine.normalize import STRICT_INTEGER, Node, PairIndex, json_type, with_twins
 
 ALL_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string"})
+# Each type as a set of disjoint atoms, so draft-04's `integer` (written without a fraction:
+# `1`, not `1.0`) sits strictly inside draft-06's (`1` and `1.0`), inside `number`.
+_ATOMS: dict[str, frozenset[str]] = {
+    **{t: frozenset([t]) for t in ("null", "boolean", "object", "array", "string")},
+    "number": frozenset({"int-literal", "int-float", "fraction"}),
+    "integer": frozenset({"int-literal", "int-float"}),
+    STRICT_INTEGER: frozenset({"int-literal"}),
+}
+INTEGERS = ("integer", STRICT_INTEGER)
 _SMALL_RANGE = 64
+# Proof depth: deeper pairs answer UNKNOWN (sound) instead of exhausting Python's stack.
+MAX_PROOF_DEPTH = 80
 
 
 class Answer(str, Enum):
@@ -71,32 +82,42 @@ def target(node: Node) -> Node:
     return node.prep.targets[node.ref] if node.ref is not None else node
 
 
+def _atoms(types: Iterable[str]) -> frozenset[str]:
+    found: set[str] = set()
+    for name in types:
+        found |= _ATOMS.get(name, frozenset([name]))
+    return frozenset(found)
+
+
 def types_of(node: Node) -> frozenset[str] | None:
     """The JSON types the node's own `type`/`enum` allow (None: all), `integer` kept distinct."""
     if node.enum is not None:
-        return frozenset(json_type(v) for v in node.enum_raw)
+        return frozenset(json_type(v) for v in node.enum_raw)  # "integer": `1` and `1.0` are equal
     return node.types
 
 
 def type_allowed(kind: str, allowed: frozenset[str] | None) -> bool:
-    """Is every value of JSON type `kind` of the given type set? (`integer` lies within `number`)."""
+    """Is every value of type `kind` of the given type set? (`integer` lies within `number`,
+    draft-04's `integer` within later drafts' `integer`, not the other way round.)"""
     if allowed is None:
         return True
-    return kind in allowed or (kind == "integer" and "number" in allowed)
+    return kind in allowed or _atoms([kind]) <= _atoms(allowed)
 
 
 def types_overlap(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
     """Could a value have a type in both sets?"""
     if a is None or b is None:
         return True
-    return any(type_allowed(t, b) or (t == "number" and "integer" in b) for t in a)
+    return bool(_atoms(a) & _atoms(b))
 
 
 def _kinds(types: frozenset[str] | None) -> list[str]:
-    """The type cases to check for `sub`, `integer` dropped where `number` covers it."""
+    """The type cases to check for `sub`, each integer type dropped where a wider type covers it."""
     found = set(ALL_TYPES if types is None else types)
     if "number" in found:
-        found.discard("integer")
+        found -= set(INTEGERS)
+    if "integer" in found:
+        found.discard(STRICT_INTEGER)
     return sorted(found)
 
 
@@ -140,6 +161,8 @@ class Inclusion:
             self._low[-1] = min(self._low[-1], depth)
             return YES
         here = len(self._stack)
+        if here >= MAX_PROOF_DEPTH:
+            return UNKNOWN
         self._stack.append(key)
         self._depth_of[key] = here
         self._low.append(here)
@@ -166,7 +189,7 @@ class Inclusion:
         if self.index is not None and self.index.equal(a, b):
             return YES
         if a.enum is not None:
-            return self._values_in([v for v in a.enum_raw if self.accepts(a, v)], b)
+            return self._values_in([v for v in with_twins(a.enum_raw) if self.accepts(a, v)], b)
         if b.false:
             return UNKNOWN if a.combinators else NO
         answer = conj(self._sup_parts(a, b))
@@ -256,9 +279,9 @@ class Inclusion:
             return YES
         if not types_overlap(types_of(a), types_of(x)):
             return YES
-        if a.enum is not None and not any(self.accepts(x, v) for v in a.enum_raw):
+        if a.enum is not None and not any(self.accepts(x, v) for v in with_twins(a.enum_raw)):
             return YES
-        if x.enum is not None and not any(self.accepts(a, v) for v in x.enum_raw):
+        if x.enum is not None and not any(self.accepts(a, v) for v in with_twins(x.enum_raw)):
             return YES
         if a.not_ is not None and self.includes(x, a.not_) is YES:
             return YES
@@ -291,7 +314,7 @@ class Inclusion:
         for kind in _kinds(a_types):
             if not type_allowed(kind, b_types):
                 if kind == "number" and b_types is not None and "integer" in b_types and _integral(a):
-                    kind = "integer"
+                    kind = "integer"  # multipleOf 1 admits `1.0`: within draft-06+ `integer` only
                 else:
                     return NO
             check = _CHECKS.get(kind)
@@ -310,7 +333,7 @@ class Inclusion:
         return self._values_in([v for v in values if self.accepts(a, v)], b)
 
     def _numbers(self, a: Node, b: Node, kind: str) -> Answer:
-        integer = kind == "integer"
+        integer = kind in INTEGERS
         low_a, low_b = _lower(a, integer), _lower(b, integer)
         if low_b is not None and (low_a is None or _below(low_a, low_b)):
             return NO
@@ -357,19 +380,34 @@ class Inclusion:
         tail_reached = most is None or most > max(len(a.prefix), len(b.prefix))
         if tail_reached:
             answers.append(self.includes(a.items, b.items))
-        if b.contains is not None or "minContains" in b.kw or "maxContains" in b.kw:
-            counts = ("minContains", "maxContains")
-            plain = not any(k in a.kw or k in b.kw for k in counts)
-            if (
-                plain
-                and a.contains is not None
-                and b.contains is not None
+        if b.contains is not None:
+            answers.append(self._contains(a, b))
+        return conj(answers)
+
+    def _contains(self, a: Node, b: Node) -> Answer:
+        """`b` wants between minContains (default 1) and maxContains items matching its `contains`.
+
+        At least: `a` wants as many items matching a narrower schema, or at least that many items
+        all matching. At most: `a` has at most that many items, or at most that many matching a
+        wider schema. UNKNOWN otherwise (a witness may still show a break)."""
+        assert b.contains is not None
+        low_b, high_b = b.kw.get("minContains", 1), b.kw.get("maxContains")
+        answers: list[Answer] = []
+        if low_b > 0:
+            narrower = (
+                a.contains is not None and a.kw.get("minContains", 1) >= low_b
                 and self.includes(a.contains, b.contains) is YES
-            ):
-                answers.append(YES)  # an item matching a's `contains` matches b's
-            else:
-                same = a.contains is not None and b.contains is not None and self._equal(a.contains, b.contains)
-                answers.append(YES if same and all(a.kw.get(k) == b.kw.get(k) for k in counts) else UNKNOWN)
+            )  # fmt: skip
+            all_match = not a.prefix and a.kw.get("minItems", 0) >= low_b and self.includes(a.items, b.contains) is YES
+            answers.append(YES if narrower or all_match else UNKNOWN)
+        if high_b is not None:
+            high_a = a.kw.get("maxContains")
+            few = a.kw.get("maxItems") is not None and a.kw["maxItems"] <= high_b
+            wider = (
+                a.contains is not None and high_a is not None and high_a <= high_b
+                and self.includes(b.contains, a.contains) is YES
+            )  # fmt: skip
+            answers.append(YES if few or wider else UNKNOWN)
         return conj(answers)
 
     def _objects(self, a: Node, b: Node, kind: str) -> Answer:
@@ -551,11 +589,11 @@ def _enumerate(node: Node) -> list[Any] | None:
             values.append(None)
         elif kind == "boolean":
             values += [False, True]
-        elif kind == "integer":
+        elif kind in INTEGERS:
             low, high = _lower(node, True), _upper(node, True)
             if low is None or high is None or high[0] - low[0] > _SMALL_RANGE:
                 return None
-            values += list(range(int(low[0]), int(high[0]) + 1))
+            values += with_twins(range(int(low[0]), int(high[0]) + 1))
         elif kind == "string" and node.kw.get("maxLength") == 0:
             values.append("")
         else:
@@ -565,6 +603,7 @@ def _enumerate(node: Node) -> list[Any] | None:
 
 _CHECKS = {
     "integer": Inclusion._numbers,
+    STRICT_INTEGER: Inclusion._numbers,
     "number": Inclusion._numbers,
     "string": Inclusion._strings,
     "array": Inclusion._arrays,

@@ -20,7 +20,7 @@ every pair of 59 snapshots prepares each snapshot once.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any, cast
 
@@ -72,10 +72,19 @@ MODELLED = frozenset(
     ]
 )
 TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
+# draft-04's `integer`: a number written without fraction or exponent, so `1.0` is not one (from
+# draft-06 on it is). A type of its own, so the two never compare equal.
+STRICT_INTEGER = "integer(draft-04)"
+# Keywords a draft's validator asserts inside another keyword's implementation.
+_ASSERTED_WITHIN = {"draft2019-09": ("minContains", "maxContains"), "draft2020-12": ("minContains", "maxContains")}
 _LEGACY_REF = ("draft4", "draft6", "draft7")
 # Not annotations of a place: structure ($defs), identity and dialect (reported once, at the root).
 _NOT_NOTES = frozenset({"then", "else", "definitions", "$defs", "$schema", "$id", "id"})
 _CACHE_SIZE = 256
+# JSON nesting the engine reads (a schema level is about two: `properties`, then the name). The
+# CWS snapshots nest about 12 deep; past this, recursive proofs and validators would run out of
+# stack, so such a document is refused with one line rather than a traceback.
+MAX_NESTING = 160
 
 Canon = tuple[Any, ...]
 
@@ -117,6 +126,21 @@ def json_type(value: Any) -> str:
     return "object"
 
 
+def with_twins(values: Iterable[Any]) -> list[Any]:
+    """`values` and the numbers equal to them (`enum: [1]` also accepts `1.0` and `0` accepts
+    `-0.0`), which draft-04's `integer` tells apart: a check on the listed value alone misses them."""
+    out: list[Any] = []
+    for value in values:
+        out.append(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if isinstance(value, int) and float(value) == value:
+            out += [float(value), -0.0] if value == 0 else [float(value)]
+        elif isinstance(value, float) and value.is_integer():
+            out += [int(value), -value] if value == 0 else [int(value)]
+    return out
+
+
 _INTERN: dict[Any, int] = {}
 
 
@@ -144,6 +168,7 @@ class Node:
         "depschemas",
         "else_",
         "enum",
+        "enum_only",
         "enum_raw",
         "false",
         "full",
@@ -180,6 +205,7 @@ class Node:
         self.types: frozenset[str] | None = None
         self.enum: tuple[Canon, ...] | None = None
         self.enum_raw: tuple[Any, ...] = ()
+        self.enum_only: frozenset[Canon] | None = None
         self.kw: dict[str, Any] = {}
         self.props: dict[str, Node] = {}
         self.patterns: dict[str, Node] = {}
@@ -228,6 +254,8 @@ class Node:
             return False
         if self.synthetic and self.is_true:
             return True
+        if self.enum_only is not None:  # a set lookup: jsonschema scans the list (n^2 over an enum)
+            return canon(value) in self.enum_only
         if self._validator is None:
             self._validator = self.prep.validator.evolve(schema=self.raw)
         return bool(self._validator.is_valid(value))
@@ -250,17 +278,20 @@ class Node:
 class Prepared:
     """A document in normal form: root, definitions by name, every `$ref` target, validator."""
 
-    def __init__(self, document: Any, source: str) -> None:
+    def __init__(self, document: Any, source: str, draft: str | None = None) -> None:
+        """`draft` reads the document under another draft than it declares (one reading of an
+        undeclared document); by default, the draft it declares."""
         self.document = document
         self.source = source
-        self.draft = draft_of(document)
+        self.draft = draft or draft_of(document)
+        _check_nesting(document, source)
         self.resolver = Resolver(document, source)
         from cwscodegen.store.validators import check_schema, validator_class
 
-        check_schema(document, source)  # a schema its own draft rejects gets one line, not a traceback
+        check_schema(document, source, self.draft)  # one line naming the place, not a traceback
 
-        cls = validator_class(document)
-        self.asserting = frozenset(cls.VALIDATORS)
+        cls = validator_class(document, self.draft)
+        self.asserting = frozenset(cls.VALIDATORS) | frozenset(_ASSERTED_WITHIN.get(self.draft, ()))
         self.formats = frozenset(cls.FORMAT_CHECKER.checkers)
         self._validator: Any = None
         self.by_pointer: dict[str, Node] = {}
@@ -289,7 +320,7 @@ class Prepared:
         if self._validator is None:
             from cwscodegen.store.validators import make_validator
 
-            self._validator = make_validator(self.document)
+            self._validator = make_validator(self.document, draft=self.draft)
         return self._validator
 
     def key_for(self, ref: str, where: str) -> str:
@@ -337,8 +368,30 @@ class Prepared:
                     node.notes[key] = value
                 continue
             self._keyword(node, raw, where, key, value)
+        self._unevaluated(node, raw, where)
         if node.ref is not None:
             node.sibling_asserts = bool(_assertions(node))
+
+    def _unevaluated(self, node: Node, raw: Mapping[str, Any], where: str) -> None:
+        """`unevaluatedProperties`/`unevaluatedItems` read exactly where no in-place applicator
+        (allOf, anyOf, oneOf, not, if, $ref, dependentSchemas, ...) can evaluate anything: then they
+        mean `additionalProperties` / the items after the tuple, or nothing when those are present.
+        Elsewhere they stay unknown keywords (UNKNOWN whenever the other side must hold them)."""
+        in_place = (
+            node.allof or node.anyof or node.oneof or node.not_ is not None or node.if_ is not None
+            or node.ref is not None or node.depschemas or {"$dynamicRef", "$recursiveRef"} & node.unknown.keys()
+        )  # fmt: skip
+        if in_place:
+            return
+        if "unevaluatedProperties" in node.unknown:
+            del node.unknown["unevaluatedProperties"]
+            if "additionalProperties" not in raw:
+                node.additional = self._child(raw["unevaluatedProperties"], where, "unevaluatedProperties")
+        if "unevaluatedItems" in node.unknown and node.contains is None and "contains" not in raw:
+            del node.unknown["unevaluatedItems"]
+            tail = "additionalItems" if isinstance(raw.get("items"), list) else "items"
+            if tail not in raw:
+                node.items = self._child(raw["unevaluatedItems"], where, "unevaluatedItems")
 
     def _keyword(self, node: Node, raw: Mapping[str, Any], where: str, key: str, value: Any) -> None:
         if key not in MODELLED:
@@ -348,7 +401,8 @@ class Prepared:
             return
         if key == "type":
             names = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
-            node.types = frozenset(str(t) for t in names)
+            strict = self.draft == "draft4"
+            node.types = frozenset(STRICT_INTEGER if strict and t == "integer" else str(t) for t in names)
         elif key in ("enum", "const"):
             values = [value] if key == "const" else list(value) if isinstance(value, list) else []
             _restrict_enum(node, values)
@@ -427,6 +481,19 @@ class Prepared:
             node.unknown[key] = canon(value)
 
 
+def _check_nesting(document: Any, source: str) -> None:
+    """A `UserError` when `document` nests deeper than `MAX_NESTING` (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise UserError(f"{source}: nested deeper than {MAX_NESTING} levels; the engine does not read it")
+        if isinstance(value, Mapping):
+            stack += [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            stack += [(v, depth + 1) for v in value]
+
+
 def _at(document: Any, where: str) -> Any:
     node = document
     from cwscodegen.store.refs import unescape
@@ -457,9 +524,9 @@ def _restrict_enum(node: Node, values: list[Any]) -> None:
     node.enum_raw = tuple(v for _, v in pairs)
 
 
-def _assertions(node: Node) -> bool:
+def _assertions(node: Node, *, enum: bool = True) -> bool:
     return bool(
-        node.false or node.types is not None or node.enum is not None or node.kw or node.props
+        node.false or node.types is not None or (enum and node.enum is not None) or node.kw or node.props
         or node.patterns or node.additional is not None or node.prefix or node.items is not None
         or node.contains is not None or node.names is not None or node.depschemas or node.allof
         or node.anyof or node.oneof or node.not_ is not None or node.if_ is not None or node.unknown
@@ -473,6 +540,12 @@ def _noop_keywords(node: Node) -> None:
             del node.kw[key]
     if node.kw.get("required") == frozenset():
         del node.kw["required"]
+    if node.contains is None or (node.kw.get("minContains") == 0 and "maxContains" not in node.kw):
+        node.contains = None  # minContains 0 alone lets `contains` pass every array
+        node.kw.pop("minContains", None)
+        node.kw.pop("maxContains", None)
+    if node.kw.get("minContains") == 1:
+        del node.kw["minContains"]  # the default
     if node.additional is not None and node.additional.is_true:
         node.additional = None
     if node.items is not None and node.items.is_true:
@@ -504,6 +577,8 @@ def _sem_key(node: Node) -> Any:
 def finish(node: Node) -> None:
     """Compute `sem`, `full` and `refnames` from the node's fields and its children's ids."""
     _noop_keywords(node)
+    plain_enum = node.enum is not None and node.ref is None and not _assertions(node, enum=False)
+    node.enum_only = frozenset(node.enum or ()) if plain_enum else None
     node.sem = intern(_sem_key(node))
     full_key = (
         node.sem,
@@ -607,21 +682,22 @@ class PairIndex:
         return a.sem == b.sem and a.refnames.isdisjoint(self.tainted_sem)
 
 
-_PREPARED: OrderedDict[int, tuple[Any, Prepared]] = OrderedDict()
+_PREPARED: OrderedDict[tuple[int, str], tuple[Any, Prepared]] = OrderedDict()
 
 
-def prepare(document: Any, source: str = "schema") -> Prepared:
-    """The normal form of `document`, cached by object identity (bounded, least recently used)."""
-    key = id(document)
+def prepare(document: Any, source: str = "schema", draft: str | None = None) -> Prepared:
+    """The normal form of `document` (read under `draft`, by default the declared one), cached by
+    object identity and draft (bounded, least recently used)."""
+    key = (id(document), draft or draft_of(document))
     hit = _PREPARED.get(key)
     if hit is not None and hit[0] is document and hit[1].source == source:
         _PREPARED.move_to_end(key)
         return hit[1]
-    prep = Prepared(document, source)
+    prep = Prepared(document, source, draft)
     _PREPARED[key] = (document, prep)
     if len(_PREPARED) > _CACHE_SIZE:
         _PREPARED.popitem(last=False)
     return prep
 
 
-__all__ = ["Node", "PairIndex", "Prepared", "canon", "escape", "json_type", "prepare"]
+__all__ = ["STRICT_INTEGER", "Node", "PairIndex", "Prepared", "canon", "escape", "json_type", "prepare", "with_twins"]

@@ -31,13 +31,16 @@ from typing import Any
 from jsonschema.exceptions import best_match
 
 from cwscodegen.engine.changes import Direction, Witness
-from cwscodegen.engine.normalize import TYPES, Node, Prepared, json_type
+from cwscodegen.engine.normalize import STRICT_INTEGER, TYPES, Node, Prepared, json_type, with_twins
 from cwscodegen.store.refs import pointer
 
 Step = tuple[str, Any]
 
 MAX_DEPTH = 16  # recursion guard for `minimal` (a required cycle has no finite value)
 ROOT_BUDGET = 300  # root-level validations per `find`/`find_document` call
+# Largest array, string or object a witness may hold: `minItems: 10**9` gets no witness ("too
+# large") rather than a value whose building and validation would stall a pre-commit hook.
+MAX_SIZE = 4096
 _TYPE_ORDER = ("object", "string", "integer", "number", "boolean", "array", "null")
 FORMAT_SAMPLES: dict[str, str] = {
     "date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "time": "00:00:00Z",
@@ -131,7 +134,7 @@ def _hints(node: Node) -> list[str]:
     for part in _conjuncts(node, loose=True)[:8]:
         kw = part.kw
         if part.types is not None:
-            found += [t for t in _TYPE_ORDER if t in part.types]
+            found += [t for t in _TYPE_ORDER if t in _plain_types(part.types)]
         if part.props or part.patterns or part.additional is not None or "required" in kw:
             found.append("object")
         if part.prefix or part.items is not None or part.contains is not None or "minItems" in kw:
@@ -143,8 +146,14 @@ def _hints(node: Node) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _plain_types(types: Iterable[str]) -> set[str]:
+    """Type names as the value generators know them: draft-04's `integer` is generated as an
+    integer (the float twins `_numbers` adds are then refused by that draft's validator)."""
+    return {"integer" if t == STRICT_INTEGER else t for t in types}
+
+
 def _types(node: Node) -> list[str]:
-    allowed = set(TYPES) if node.types is None else set(node.types)
+    allowed = set(TYPES) if node.types is None else _plain_types(node.types)
     if "number" in allowed:
         allowed.add("integer")
     hints = _hints(node)
@@ -292,7 +301,7 @@ def _options(node: Node, depth: int) -> Iterator[Any]:
     if node.false:
         return
     if node.enum is not None:
-        yield from node.enum_raw
+        yield from with_twins(node.enum_raw)
         return
     target = node.prep.targets.get(node.ref) if node.ref is not None else None
     parts = list(node.allof) + ([target] if target is not None else [])
@@ -409,6 +418,8 @@ def _min_object(node: Node, depth: int) -> dict[str, Any]:
         if len(out) >= node.kw.get("minProperties", 0):
             break
         out.setdefault(key, _value_for([node.props[key]], depth + 1))
+    if node.kw.get("minProperties", 0) > MAX_SIZE:
+        raise NoValue(f"too large: an object of {node.kw['minProperties']} members")
     if len(out) < node.kw.get("minProperties", 0) and node.additional is None:
         out.update({f"x_extra_{i}": "" for i in range(node.kw["minProperties"] - len(out))})
     for key, schema in node.depschemas.items():
@@ -418,16 +429,27 @@ def _min_object(node: Node, depth: int) -> dict[str, Any]:
 
 
 def _min_array(node: Node, depth: int) -> list[Any]:
+    least = node.kw.get("minItems", 0)
+    if least > MAX_SIZE:
+        raise NoValue(f"too large: an array of {least} items")
     out: list[Any] = []
-    for index in range(node.kw.get("minItems", 0)):
+    used: set[str] = set()
+    unique = bool(node.kw.get("uniqueItems"))
+    for index in range(least):
         nodes = _item_nodes([node], index)
         pool = [_value_for(nodes, depth + 1)]
-        if node.kw.get("uniqueItems") and nodes:
+        if unique and nodes:
             pool += list(islice(_candidates(nodes[0], depth + 1), 30))
-        used = {_key(v) for v in out}
-        out.append(next((v for v in pool if _key(v) not in used), pool[0]))
+        value = next((v for v in pool if _key(v) not in used), pool[0]) if unique else pool[0]
+        if unique:
+            used.add(_key(value))
+        out.append(value)
     min_contains = node.kw.get("minContains", 1)
-    if node.contains is not None and min_contains > 0 and not any(node_accepts(node.contains, v) for v in out):
+    if (
+        node.contains is not None
+        and 0 < min_contains <= MAX_SIZE
+        and not any(node_accepts(node.contains, v) for v in out)
+    ):
         out += [_minimal(node.contains, depth + 1)] * min_contains
     return out
 
@@ -445,7 +467,7 @@ def _candidates(node: Node, depth: int) -> Iterator[Any]:
     if node.false:
         return
     if node.enum is not None:
-        yield from node.enum_raw
+        yield from with_twins(node.enum_raw)
         return
     first = _try_minimal(node, depth)
     if first is not _NOTHING:
@@ -502,7 +524,8 @@ def _numbers(node: Node, integer: bool) -> list[Any]:
     smallest = min(valid, key=abs)
     valid = [smallest] + [x for x in valid if x != smallest]
     out: list[Any] = [int(x) if x.denominator == 1 else float(x) for x in valid]
-    out += [float(x) for x in out[:2] if isinstance(x, int) and abs(x) < 2**53]  # 1.0: not a draft-04 integer
+    twins = sorted((x for x in out[:2] if isinstance(x, int) and abs(x) < 2**53), key=lambda x: x == 0)
+    out += [float(x) for x in twins]  # 1.0: not a draft-04 integer (nor -0.0, added by `with_twins`)
     return out
 
 
@@ -518,7 +541,9 @@ def _strings(node: Node) -> list[str]:
     if pattern is not None:
         seeds += _regex_samples(pattern)
     seeds += list(_STRINGS) + [s for f, s in FORMAT_SAMPLES.items() if f != fmt]
-    seeds += ["a" * n for n in (low, high or 0, low + 1, 8, 64, 256, 1024, 4096)]
+    if low > MAX_SIZE:
+        return []  # too large to build: no witness rather than a stall
+    seeds += ["a" * n for n in (low, high or 0, low + 1, 8, 64, 256, 1024, 4096) if n <= MAX_SIZE]
     out: list[str] = []
     for seed in seeds:
         if high is not None and len(seed) > high:
@@ -669,6 +694,7 @@ def _probes(accept: Node, reject: Node) -> Iterator[Any]:
     target = _resolved(reject)
     parts = _conjuncts(target, loose=True)
     keys = sorted({k for part in parts for k in part.props if k not in base})
+    keys += sorted({k for part in parts for k in part.kw.get("dependentRequired", {}) if k not in base} - set(keys))
     keys += [k for part in parts for p in sorted(part.patterns) if (k := _pattern_key(p, parts)) is not None]
     for key in keys:
         for value in _GENERIC:

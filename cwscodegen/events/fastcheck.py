@@ -44,17 +44,18 @@ which, when there is one, is the error `first_error` picks anyway.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Mapping
-from functools import partial
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from functools import lru_cache, partial
+from typing import Any, NamedTuple, cast
 
 import jsonschema_rs
+from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
 from cwscodegen.errors import UserError
-from cwscodegen.store.refs import Resolver, draft_of, escape
-from cwscodegen.store.validators import make_validator, validator_class
+from cwscodegen.store.refs import Resolver, draft_of, escape, pointer
+from cwscodegen.store.validators import first_error, make_validator, validator_class
 
 FastCheck = Callable[[Any], bool]
 
@@ -92,17 +93,46 @@ class Unsupported(Exception):
 class Translation:
     """A document rewritten into the shared subset: the root, and one `dN` per `$ref` target."""
 
-    def __init__(self, root: dict[str, Any], definitions: dict[str, Any], targets: dict[str, str], draft: str) -> None:
+    def __init__(
+        self,
+        root: dict[str, Any],
+        definitions: dict[str, Any],
+        targets: dict[str, str],
+        draft: str,
+        nodes: dict[str, Any] | None = None,
+    ) -> None:
         self.root = root
         self.definitions = definitions
         self.targets = targets  # JSON pointer in the original document -> dN
         self.draft = draft
         self.container = _container(draft)
+        self.nodes = nodes or {}  # JSON pointer in the original document -> its translation
 
     def document(self, target: str | None = None) -> dict[str, Any]:
         """The compilable document: the root, or the schema at `target` (an original pointer)."""
         head = self.root if target is None else {"$ref": f"#/{self.container}/{self.targets[target]}"}
         return {**head, self.container: self.definitions}
+
+    def subschema(self, where: str) -> Any:
+        """The translated schema at `where` (any pointer `translate` visited), carrying only the
+        definitions it reaches: compiling one of them costs what it checks, not the document."""
+        head = self.nodes[where]
+        if isinstance(head, bool):
+            return head
+        reached = self._reached(head)
+        return {**head, self.container: {name: self.definitions[name] for name in reached}} if reached else head
+
+    def _reached(self, head: Any) -> list[str]:
+        prefix = f"#/{self.container}/"
+        reached: dict[str, None] = {}
+        pending = [head]
+        while pending:
+            for ref in _refs_in(pending.pop()):
+                name = ref[len(prefix) :]
+                if name not in reached:
+                    reached[name] = None
+                    pending.append(self.definitions[name])
+        return list(reached)
 
 
 def translate(document: Any) -> Translation | None:
@@ -131,14 +161,30 @@ class FastDocument:
         self._at: dict[str, FastCheck] = {}
 
     def at(self, target: str) -> FastCheck | None:
-        """The check of the schema at `target` (a JSON pointer of the original document)."""
-        if target not in self.translation.targets:
+        """The check of the schema at `target` (a JSON pointer of the original document: a `$ref`
+        target or any schema `translate` walked through), None for one it never saw."""
+        if target not in self.translation.nodes:
             return None
         if target not in self._at:
-            self._at[target] = self._compile(self.translation.document(target))
+            self._at[target] = self._compile(self.translation.subschema(target))
         return self._at[target]
 
-    def _compile(self, schema: dict[str, Any]) -> FastCheck:
+    def own_check(self, target: str) -> FastCheck:
+        """The check of the schema at `target`'s own keywords (see `own_keywords_validator`), on
+        `_own_view` of a value: the subschemas it gives to values inside are left out. Never
+        "valid" for a schema `translate` never saw."""
+        schema = self.translation.nodes.get(target, False)
+        if isinstance(schema, Mapping):
+            schema = {
+                key: ({name: {} for name in value} if key == "properties" else value)
+                for key, value in schema.items()
+                if key not in ("items", "$ref") and not (key == "additionalProperties" and not isinstance(value, bool))
+            }
+        return self._compile(schema)
+
+    def _compile(self, schema: Any) -> FastCheck:
+        if isinstance(schema, bool):
+            return _always if schema else _never
         is_valid = self.validator_class(schema, formats=self.formats, validate_formats=True, offline=True).is_valid
 
         def check(instance: Any) -> bool:
@@ -190,31 +236,233 @@ def pruned_validator(document: Any, fast: FastDocument) -> Validator:
     return make_validator(document, keywords={"$ref": ref, "properties": properties})
 
 
-def root_validator(document: Any, fast: FastDocument) -> Validator:
-    """A validator yielding exactly the errors of `pruned_validator` whose instance path is empty
-    (errors about the event itself, not about a value inside it), in the same order.
-
-    Why: `first_error` (jsonschema's `best_match`) prefers the error with the shortest path, and
-    the first one in order among equals, so when this validator finds an error, it is the one the
-    full validator would pick, found without descending into the event. Against an older snapshot
-    that is the common case (`Additional properties are not allowed`, a missing required property),
-    and descending there costs most of the time. Valid only for documents `translate` accepts:
-    their keywords that look at values inside the instance, `properties`, `items` and a schema
-    `additionalProperties`, always put those values' path into their errors, so leaving them out
-    removes exactly the non-root errors; no keyword of theirs produces nested (`context`) errors."""
-    ref, _ = _pruned_ref(document, fast)
+def own_keywords_validator(document: Any) -> Validator:
+    """A validator of a schema's own keywords only: what it says about the instance itself, never
+    about a value inside it (`properties`, `items`, a schema `additionalProperties` and `$ref` do
+    nothing; `additionalProperties: false` still names the unexpected keys). For documents
+    `translate` accepts, exactly the errors of the full validator whose path is empty, in order:
+    the keywords that look inside the instance always put the inner value's path into their errors,
+    and none of the subset's keywords produces nested (`context`) errors."""
     original_additional = validator_class(document).VALIDATORS["additionalProperties"]
-
-    def nothing(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        return iter(())
 
     def additional(validator: Any, additional: Any, instance: Any, schema: Any) -> Iterator[Any]:
         if isinstance(additional, bool):  # `false`: one error about the object itself
             yield from original_additional(validator, additional, instance, schema)
 
     return make_validator(
-        document, keywords={"$ref": ref, "properties": nothing, "items": nothing, "additionalProperties": additional}
+        document,
+        keywords={"$ref": _nothing, "properties": _nothing, "items": _nothing, "additionalProperties": additional},
     )
+
+
+class FirstError(NamedTuple):
+    """The error `first_error` picks for an event: its place in the event (`pointer`), the
+    keyword that fails as a place in the original document (`schema`, `$ref`s followed, e.g.
+    `/$defs/ProcessCredentials/required`), and jsonschema's message."""
+
+    pointer: str
+    schema: str
+    message: str
+
+
+class _Node:
+    """One schema of the original document, `$ref`s followed: a fast check of its own keywords
+    (`own`, on `_own_view` of a value) and a jsonschema validator of them, for the message.
+
+    For an object, what its own keywords say depends on its keys alone (`type`, `required`,
+    `additionalProperties: false`; formats ignore objects), and so do the messages of `required`
+    and `additionalProperties`: both are cached per key tuple, a bounded number per schema (the
+    events of one kind share a few shapes). Type errors quote the value and are never cached."""
+
+    __slots__ = ("_errors", "_verdicts", "own", "schema", "validator", "where")
+
+    def __init__(self, where: str, schema: Any, own: FastCheck, validator: Validator) -> None:
+        self.where = where
+        self.schema = schema
+        self.own = own
+        self.validator = validator
+        self._verdicts: dict[tuple[str, ...], bool] = {}
+        self._errors: dict[tuple[str, ...], tuple[str, str]] = {}
+
+    def accepts(self, value: Any) -> bool:
+        """Do this schema's own keywords accept `value` (the fast check's word)?"""
+        shape = _shape(value)
+        if shape is None:
+            return self.own(_own_view(value))
+        verdict = self._verdicts.get(shape)
+        if verdict is None:
+            verdict = self.own(_own_view(value))
+            if len(self._verdicts) < _SHAPES_PER_SCHEMA:
+                self._verdicts[shape] = verdict
+        return verdict
+
+    def error(self, value: Any) -> tuple[str, str] | None:
+        """jsonschema's first error of this schema's own keywords on `value`: (keyword's place, message)."""
+        shape = _shape(value)
+        if shape is not None and shape in self._errors:
+            return self._errors[shape]
+        error = first_error(self.validator, value)
+        if error is None:
+            return None
+        found = (self.where + pointer(*error.relative_schema_path), error.message)
+        if shape is not None and error.validator in _KEYS_ONLY and len(self._errors) < _SHAPES_PER_SCHEMA:
+            self._errors[shape] = found
+        return found
+
+
+_SHAPES_PER_SCHEMA = 256
+_KEYS_ONLY = frozenset({"required", "additionalProperties"})
+
+
+def _shape(value: Any) -> tuple[str, ...] | None:
+    """An object's keys, the cache key of what its own keywords say; None for anything else."""
+    return tuple(value) if isinstance(value, dict) and len(value) <= 64 else None
+
+
+class _RefCycle(Exception):
+    pass
+
+
+Place = tuple[tuple[str | int, ...], Any, _Node]
+"""A place in the event: its path, its value, and the schema that governs it."""
+
+
+class Explainer:
+    """jsonschema's first error for an event the fast check rejects, at the cost of a few fast checks.
+
+    Why it is the same error: `first_error` (jsonschema's `best_match`) prefers the error nearest
+    the event's root, then the greatest path among those (`by_relevance`), then, at one place, a
+    type mismatch, then the first in order. In a document `translate` accepts, one place of the
+    event is governed by exactly one schema (no combinators; a `$ref` has no sibling assertions),
+    so the search goes through the event level by level. At each level, the own keywords of each
+    place's schema (`own_keywords_validator`: not `properties`, `items` or a schema
+    `additionalProperties`) are checked fast; the greatest path among the places they reject gets
+    jsonschema's own error there, with the same relevance rules. Without one, the search goes
+    down into the places whose whole subtree the fast check does not prove valid. Subtrees it
+    proves valid, the bulk of a real event, are never visited again; jsonschema runs on one
+    object's keys or one value, typically once per rejection, and messages are its own (same
+    validator class, same format checker).
+
+    None when no error is found: the fast check rejected a value jsonschema accepts (`1e400`)
+    or the document has a `$ref` cycle; the caller then asks the whole jsonschema validator."""
+
+    def __init__(self, document: Any, fast: FastDocument) -> None:
+        self.document = document
+        self.fast = fast
+        self.resolver = Resolver(document, "<schema>")
+        self.own_keywords = own_keywords_validator(document)
+        self.nodes: dict[str, _Node] = {}
+        self.children: dict[tuple[str, str | int], _Node | None] = {}
+
+    def first_error(self, instance: Any) -> FirstError | None:
+        """The error `first_error(make_validator(document), instance)` finds, or None (see above)."""
+        try:
+            level: list[Place] = [((), instance, self.node("", self.document))]
+            while level:
+                failing = sorted((place for place in level if not place[2].accepts(place[1])), reverse=True, key=_path)
+                for path, value, node in failing:  # the most relevant first
+                    found = node.error(value)
+                    if found is not None:
+                        return FirstError(pointer(*path), *found)
+                level = [
+                    child
+                    for place in level
+                    if not place[0] or not self.fast_valid(place)  # the root is known to fail
+                    for child in self.places_inside(place)
+                ]
+        except _RefCycle:
+            return None
+        return None
+
+    def fast_valid(self, place: Place) -> bool:
+        """Does the fast check prove the subtree at `place` valid? (Only containers have one.)"""
+        _path, value, node = place
+        if not isinstance(value, (dict, list)) or not value:
+            return True
+        check = self.fast.at(node.where)
+        return check is not None and check(value)
+
+    def places_inside(self, place: Place) -> Iterator[Place]:
+        """The places one level down that a subschema of `place`'s schema governs."""
+        path, value, node = place
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                child = self.child(node, key)
+                if child is not None:
+                    yield (*path, key), inner, child
+        elif isinstance(value, list):
+            child = self.child(node, 0)
+            if child is not None:
+                for index, inner in enumerate(value):
+                    yield (*path, index), inner, child
+
+    def child(self, node: _Node, key: str | int) -> _Node | None:
+        """The schema `node` gives the value under `key` (any index for arrays), None for none."""
+        cache_key = (node.where, key)
+        if cache_key in self.children:
+            return self.children[cache_key]
+        found = _subschema(node, key)
+        child = self.node(*found) if found is not None else None
+        if len(self.children) < _CHILDREN_CACHED:
+            self.children[cache_key] = child
+        return child
+
+    def node(self, where: str, schema: Any) -> _Node:
+        """The schema governing a place whose schema is `schema` at `where`, `$ref`s followed."""
+        if where in self.nodes:
+            return self.nodes[where]
+        target, seen = where, {where}
+        while isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str):
+            target, schema = self.resolver.resolve(schema["$ref"], target)
+            if target in seen:
+                raise _RefCycle(target)
+            seen.add(target)
+        node = self.nodes.get(target) or _Node(target, schema, self.fast.own_check(target), self._own_keywords(schema))
+        self.nodes[where] = self.nodes[target] = node
+        return node
+
+    def _own_keywords(self, schema: Any) -> Validator:
+        """`own_keywords` for `schema`. Without its `$schema` (one naming the document's draft, as
+        `translate` guarantees), which would make `evolve` pick the plain validator class."""
+        if isinstance(schema, Mapping) and "$schema" in schema:
+            schema = {key: value for key, value in schema.items() if key != "$schema"}
+        return self.own_keywords.evolve(schema=schema)
+
+
+_CHILDREN_CACHED = 1 << 16
+
+
+def _path(place: Place) -> tuple[str | int, ...]:
+    return place[0]
+
+
+def _subschema(node: _Node, key: str | int) -> tuple[str, Any] | None:
+    """(pointer, schema) of the subschema `node` applies to the value under `key`: a property's,
+    else a schema `additionalProperties`; for an array (int key), a schema `items`."""
+    schema = node.schema
+    if not isinstance(schema, Mapping):
+        return None
+    if isinstance(key, int):
+        items = schema.get("items")
+        return (f"{node.where}/items", items) if isinstance(items, Mapping) or items is False else None
+    properties = schema.get("properties")
+    if isinstance(properties, Mapping) and key in properties:
+        return f"{node.where}/properties/{escape(key)}", properties[key]
+    additional = schema.get("additionalProperties")
+    return (f"{node.where}/additionalProperties", additional) if isinstance(additional, Mapping) else None
+
+
+def _own_view(value: Any) -> Any:
+    """What a schema's own keywords see of `value`: an object's keys, an array's type, a scalar."""
+    if isinstance(value, dict):
+        return dict.fromkeys(value)
+    if isinstance(value, list):
+        return []
+    return value
+
+
+def _nothing(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    return iter(())
 
 
 def _pruned_ref(document: Any, fast: FastDocument) -> tuple[Callable[..., Iterator[Any]], Callable[[Any, Any], bool]]:
@@ -233,6 +481,15 @@ def _pruned_ref(document: Any, fast: FastDocument) -> tuple[Callable[..., Iterat
     return ref, proved_valid
 
 
+def _refs_in(node: Any) -> Iterator[str]:
+    """The `$ref` values in a translated schema (which holds no definitions of its own)."""
+    if isinstance(node, Mapping):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs_in(value)
+
+
 def _formats_used(node: Any) -> set[str]:
     found: set[str] = set()
     if isinstance(node, Mapping):
@@ -246,18 +503,40 @@ def _formats_used(node: Any) -> set[str]:
     return found
 
 
-def _conforms(
-    function: Callable[[Any], Any], raises: type[Exception] | tuple[type[Exception], ...], value: Any
-) -> bool:
-    """What `FormatChecker.conforms(value, name)` answers, without building an error to drop."""
+Raises = type[Exception] | tuple[type[Exception], ...]  # hashable: classes, tuples of classes
+
+
+def _conforms(function: Callable[[Any], Any], raises: Raises, value: Any) -> bool:
+    """What `FormatChecker.conforms(value, name)` answers, without building an error to drop.
+
+    Short strings are answered from a bounded cache: checking an event against N snapshots asks
+    the same question (is this timestamp a date-time?) N times, and more when a rejection is
+    explained; format functions are pure."""
+    if isinstance(value, str) and len(value) <= _CACHED_FORMAT_LENGTH:
+        return _cached_conforms(function, cast(Hashable, raises), value)
+    return _format_holds(function, raises, value)
+
+
+def _format_holds(function: Callable[[Any], Any], raises: Raises, value: Any) -> bool:
     try:
         return bool(function(value))
     except raises:
         return False
 
 
+_CACHED_FORMAT_LENGTH = 256
+_cached_conforms = lru_cache(maxsize=8192)(_format_holds)
+
+
 def _anything(value: Any) -> bool:
     return True
+
+
+_always = _anything
+
+
+def _never(value: Any) -> bool:
+    return False
 
 
 def _container(draft: str) -> str:
@@ -278,6 +557,7 @@ class _Translator:
         self.resolver = Resolver(document, "<schema>")
         self.targets: dict[str, str] = {}
         self.pending: list[str] = []
+        self.nodes: dict[str, Any] = {}
         self.container = _container(self.draft)
 
     def run(self) -> Translation:
@@ -288,9 +568,14 @@ class _Translator:
             target = self.pending.pop()
             _, node = self.resolver.resolve("#" + target, target)
             definitions[self.targets[target]] = self.schema(node, target, root=target == "")
-        return Translation(root, definitions, self.targets, self.draft)
+        return Translation(root, definitions, self.targets, self.draft, self.nodes)
 
     def schema(self, node: Any, where: str, root: bool = False) -> Any:
+        translated = self.node(node, where, root)
+        self.nodes[where] = translated
+        return translated
+
+    def node(self, node: Any, where: str, root: bool) -> Any:
         if isinstance(node, bool):
             if self.draft == "draft4":  # boolean schemas do not exist in draft-04
                 raise Unsupported(where)
@@ -358,3 +643,127 @@ class _Translator:
     def known_types(value: Any) -> bool:
         kinds = value if isinstance(value, list) else [value]
         return bool(kinds) and all(isinstance(k, str) and k in _TYPES for k in kinds)
+
+
+# Patterns: never Python's backtracking `re` on event strings. ----------------------------------
+
+
+class PatternError(Exception):
+    """A regular expression the linear-time engine cannot run, with its JSON pointer in the message."""
+
+
+@lru_cache(maxsize=1024)
+def _linear(pattern: str) -> Callable[[str], bool]:
+    """`string -> does pattern match somewhere in it?`, by jsonschema-rs's `regex` engine (Rust's
+    `regex` crate: linear time whatever the pattern and the string; ECMA-262 syntax as JSON Schema
+    specifies, so `$` matches only at the very end and `\\d` only ASCII digits, unlike Python's
+    `re`). Raises ValueError for what it cannot run: lookaround, backreferences, huge repetitions."""
+    try:
+        compiled = jsonschema_rs.Draft202012Validator(
+            {"pattern": pattern}, pattern_options=jsonschema_rs.RegexOptions(), validate_formats=False
+        )
+    except jsonschema_rs.ValidationError as exc:
+        raise ValueError(exc.message) from None
+    return compiled.is_valid
+
+
+def linear_search(pattern: str, string: str) -> bool:
+    """`re.search(pattern, string)` as JSON Schema reads it, in linear time (see `_linear`)."""
+    return _linear(pattern)(string)
+
+
+def linear_validator(document: Any) -> Validator:
+    """`make_validator(document)` whose regular expressions run on `linear_search`, never `re`:
+    `pattern`, `patternProperties`, and `additionalProperties` (which skips keys matching a
+    `patternProperties` pattern). Raises PatternError for a pattern the engine cannot run, and
+    for `unevaluatedProperties` beside `patternProperties`, where jsonschema would match keys
+    with `re` deep inside its own code."""
+    check_linear_patterns(document)
+    original_additional = validator_class(document).VALIDATORS["additionalProperties"]
+
+    def pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "string") and not linear_search(pattern, instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+    def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "object"):
+            for regex, subschema in patterns.items():
+                for key, value in instance.items():
+                    if linear_search(regex, key):
+                        yield from validator.descend(value, subschema, path=key, schema_path=regex)
+
+    def additional(validator: Any, additional: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        patterns = schema.get("patternProperties")
+        if not patterns or not validator.is_type(instance, "object"):
+            yield from original_additional(validator, additional, instance, schema)
+            return
+        known = schema.get("properties", {})
+        extras = {k for k in instance if k not in known and not any(linear_search(p, k) for p in patterns)}
+        if validator.is_type(additional, "object"):
+            for extra in extras:
+                yield from validator.descend(instance[extra], additional, path=extra)
+        elif not additional and extras:
+            verb = "does" if len(extras) == 1 else "do"
+            joined = ", ".join(repr(each) for each in sorted(extras))
+            listed = ", ".join(repr(each) for each in sorted(patterns))
+            yield ValidationError(f"{joined} {verb} not match any of the regexes: {listed}")
+
+    return make_validator(
+        document,
+        keywords={"pattern": pattern, "patternProperties": pattern_properties, "additionalProperties": additional},
+    )
+
+
+_NOT_SCHEMAS = frozenset({"enum", "const", "examples", "default"})
+
+
+def check_linear_patterns(node: Any, where: str = "") -> None:
+    """PatternError for the first `pattern` (or `patternProperties` key) the linear-time engine
+    cannot run, or for `unevaluatedProperties` in a document with `patternProperties`."""
+    found_unevaluated, found_pattern_properties = [], []
+    for place, key, value in _schema_keywords(node, where):
+        if key == "pattern" and isinstance(value, str):
+            _compile_or_explain(value, f"{place}/pattern")
+        elif key == "patternProperties" and isinstance(value, Mapping):
+            found_pattern_properties.append(place)
+            for regex in value:
+                _compile_or_explain(regex, f"{place}/patternProperties/{escape(regex)}")
+        elif key == "unevaluatedProperties":
+            found_unevaluated.append(place)
+    if found_unevaluated and found_pattern_properties:
+        raise PatternError(
+            f"patternProperties at {found_pattern_properties[0]}/patternProperties: with unevaluatedProperties "
+            f"(at {found_unevaluated[0] or '/'}), jsonschema would match its keys with a backtracking engine"
+        )
+
+
+def _compile_or_explain(pattern: str, where: str) -> None:
+    try:
+        _linear(pattern)
+    except ValueError:
+        raise PatternError(
+            f"pattern at {where}: {pattern!r} cannot be run by a linear-time regex engine "
+            "(lookaround, backreferences, a very large repetition or invalid syntax)"
+        ) from None
+
+
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+
+def _schema_keywords(node: Any, where: str) -> Iterator[tuple[str, str, Any]]:
+    """(place, keyword, value) of every schema in the document; data (`enum`, `default`, ...)
+    is not walked, whereas a property named like a keyword is."""
+    pending: list[tuple[Any, str, bool]] = [(node, where, True)]
+    while pending:
+        current, place, is_schema = pending.pop()
+        if isinstance(current, Mapping):
+            for key, value in current.items():
+                here = f"{place}/{escape(str(key))}"
+                if not is_schema:  # a map of names to schemas
+                    pending.append((value, here, True))
+                    continue
+                yield place, key, value
+                if key not in _NOT_SCHEMAS:
+                    pending.append((value, here, key not in _SCHEMA_MAPS))
+        elif isinstance(current, list):
+            pending += [(value, f"{place}/{index}", True) for index, value in enumerate(current)]

@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 from cwscodegen.errors import UserError
 from cwscodegen.store.refs import pointer
 from cwscodegen.store.snapshots import Snapshot
-from cwscodegen.store.validators import first_error, make_validator
+from cwscodegen.store.validators import first_error
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,14 @@ class Malformed:
 
 @dataclass(frozen=True)
 class Rejection:
-    """Why one snapshot rejects an event: the instance path of the first error, and its message."""
+    """Why one snapshot rejects an event: the first error's place in the event (`pointer`), its
+    message, and the failing keyword's place in the snapshot (`schema`, `$ref`s followed, e.g.
+    `/$defs/ProcessCredentials/required`: what `impact` matches to a change's pointer)."""
 
     version: str
     pointer: str
     message: str
+    schema: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,27 @@ def input_mode(path: Path | None) -> str:
     return "lines" if path is not None and path.suffix.lower() in LINES_SUFFIXES else "auto"
 
 
-def iter_events(lines: Iterable[bytes], mode: str = "auto") -> Iterator[Event | Malformed]:
-    """Events from raw input lines, lazily (see the module docstring for the two modes)."""
+DEFAULT_MAX_LINE_BYTES = 64 << 20
+"""Longest line (and multi-line value) read: far above any real event, and what bounds memory."""
+
+
+def read_lines(stream: BinaryIO, source: str, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of `stream` (newline kept), none longer than `max_line_bytes` (newline included): input without
+    newlines (`/dev/zero`, a binary file) ends with one `UserError` naming `source` and the line
+    instead of growing memory. (`events.inputs.read_lines` does the same for shards.)"""
+    number = 0
+    while line := stream.readline(max_line_bytes + 1):
+        number += 1
+        if len(line) > max_line_bytes:
+            raise UserError(f"{source}: line {number}: longer than {max_line_bytes} bytes (see --max-line-bytes)")
+        yield line
+
+
+def iter_events(
+    lines: Iterable[bytes], mode: str = "auto", max_value_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> Iterator[Event | Malformed]:
+    """Events from raw input lines, lazily (see the module docstring for the two modes). A
+    multi-line value longer than `max_value_bytes` is reported as malformed and skipped."""
     numbered = enumerate(lines, start=1)
     if mode == "auto":
         for number, raw in numbered:
@@ -125,7 +147,7 @@ def iter_events(lines: Iterable[bytes], mode: str = "auto") -> Iterator[Event | 
             if not text.strip():
                 continue
             if _continues(text):
-                yield from _values(number, text, numbered)
+                yield from _values(number, text, numbered, max_value_bytes)
                 return
             yield parse_line(text.rstrip("\r\n"), number)
             break
@@ -142,12 +164,15 @@ def _each_line(numbered: Iterable[tuple[int, bytes | str]]) -> Iterator[Event | 
             yield parse_line(text.rstrip("\r\n"), number)
 
 
-def _values(number: int, text: str, numbered: Iterator[tuple[int, bytes]]) -> Iterator[Event | Malformed]:
+def _values(
+    number: int, text: str, numbered: Iterator[tuple[int, bytes]], max_bytes: int
+) -> Iterator[Event | Malformed]:
     """Multi-line JSON values (pretty-printed events, `jq .` output), the first starting with
     `text` on line `number`. A value ends at a line starting with `}` or `]` (first column) that
     completes it; a line starting with `{` or `[` begins the next one (so the one held so far is
-    parsed, complete or not), and so does each line of JSON Lines whose first line was cut."""
-    parts, start, skipping = [text], number, False
+    parsed, complete or not), and so does each line of JSON Lines whose first line was cut.
+    A value that grows past `max_bytes` is reported and skipped up to the next one."""
+    parts, start, skipping, held = [text], number, False, len(text)
     for later, raw in numbered:
         decoded = _decode(raw, later)
         if isinstance(decoded, Malformed):  # the value being read cannot be: skip to the next one
@@ -158,13 +183,18 @@ def _values(number: int, text: str, numbered: Iterator[tuple[int, bytes]]) -> It
         if head and head in "{[":
             if parts:
                 yield parse_line("".join(parts).rstrip(), start)
-            parts, start, skipping = [decoded], later, False
+            parts, start, skipping, held = [decoded], later, False, len(raw)
         elif skipping:
             continue
         elif parts or decoded.strip():
             if not parts:
-                start = later
+                start, held = later, 0
             parts.append(decoded)
+            held += len(raw)
+        if held > max_bytes and parts:
+            yield Malformed(start, None, f"a value longer than {max_bytes} bytes (see --max-line-bytes)")
+            parts, skipping = [], True
+            continue
         if head and head in "}]" and parts and not _continues(joined := "".join(parts)):
             yield parse_line(joined.rstrip(), start)
             parts = []
@@ -192,38 +222,89 @@ def _continues(text: str) -> bool:
 
 class SnapshotChecker:
     """Decides acceptance by one snapshot: fast path when it is exact, jsonschema otherwise.
+    No regular expression runs on Python's backtracking `re`: a document with `pattern`s gets
+    `fastcheck.linear_validator` (a pattern it cannot run is a `UserError` naming the place).
 
     With `fast` (the default) and a document `fastcheck` can translate, a jsonschema-rs check
-    accepts valid events, and the rejected ones are explained by `jsonschema` validators that skip
-    what the fast checks prove valid (same first error, far less work). Otherwise, or with
-    `fast=False`, plain `jsonschema` does everything. `engine` names what accepts events."""
+    accepts valid events, and `fastcheck.Explainer` finds a rejected event's first error, checking
+    with `jsonschema` only the places the fast checks cannot prove valid (the same error as the
+    plain validator, for about the cost of the check). When it finds none (a value jsonschema-rs
+    cannot take), and for every event with `fast=False` or a document outside the subset, the
+    whole `jsonschema` validator decides. `engine` names what accepts events."""
 
     def __init__(self, snapshot: Snapshot, fast: bool = True) -> None:
-        from cwscodegen.events.fastcheck import fast_document, pruned_validator, root_validator
+        from cwscodegen.events.fastcheck import (
+            Explainer,
+            PatternError,
+            fast_document,
+            linear_validator,
+            pruned_validator,
+        )
 
         self.name = snapshot.name
+        self.document = snapshot.document
         compiled = fast_document(snapshot.document) if fast else None
         self.fast = compiled.check if compiled is not None else None
         self.engine = compiled.engine if compiled is not None else "jsonschema"
-        self.validators = (
-            (root_validator(snapshot.document, compiled), pruned_validator(snapshot.document, compiled))
-            if compiled is not None
-            else (make_validator(snapshot.document),)
-        )
+        self.explainer = Explainer(snapshot.document, compiled) if compiled is not None else None
+        try:
+            self.validator = (
+                pruned_validator(snapshot.document, compiled)
+                if compiled is not None
+                else linear_validator(snapshot.document)
+            )
+        except PatternError as exc:
+            raise UserError(f"{snapshot.path}: {exc}") from None
 
     def check(self, instance: Any) -> Rejection | None:
-        """None when the snapshot accepts `instance`, else its first error (`first_error`'s pick:
-        `root_validator` finds it when it is about the event itself, else the pruned validator)."""
+        """None when the snapshot accepts `instance`, else its first error (`first_error`'s pick)."""
         try:
             if self.fast is not None and self.fast(instance):
                 return None
-            for validator in self.validators:
-                error = first_error(validator, instance)
-                if error is not None:
-                    return Rejection(self.name, pointer(*error.absolute_path), error.message)
+            found = self.explainer.first_error(instance) if self.explainer is not None else None
+            if found is not None:
+                return Rejection(self.name, found.pointer, found.message, found.schema)
+            error = first_error(self.validator, instance)
         except RecursionError:
             return Rejection(self.name, "", "nested too deeply to validate")
-        return None
+        if error is None:
+            return None
+        return Rejection(
+            self.name,
+            pointer(*error.absolute_path),
+            error.message,
+            keyword_location(self.document, error.absolute_schema_path),
+        )
+
+
+def explain(checker: SnapshotChecker, event: Any) -> Rejection | None:
+    """Does `checker`'s snapshot accept the parsed `event`? None when it does, else the first error:
+    its place in the event, the failing keyword's place in the snapshot, and the message."""
+    return checker.check(event)
+
+
+def keyword_location(document: Any, schema_path: Iterable[str | int]) -> str:
+    """A jsonschema `schema_path` as a place in `document`. The path goes through `$ref`s without
+    naming them (`properties/process/required`, where `/properties/process` is a `$ref`): a step
+    the schema at hand lacks is looked up in its `$ref` target. The path as it is when it cannot
+    be followed."""
+    from cwscodegen.store.refs import Resolver, escape
+
+    steps = list(schema_path)
+    resolver = Resolver(document, "<schema>")
+    where, node, seen = "", document, set()
+    try:
+        for step in steps:
+            while isinstance(node, dict) and step not in node and isinstance(node.get("$ref"), str):
+                if where in seen:
+                    raise KeyError(where)
+                seen.add(where)
+                where, node = resolver.resolve(node["$ref"], where)
+            node = node[step]
+            where = f"{where}/{escape(str(step))}"
+    except (KeyError, IndexError, TypeError, UserError):
+        return pointer(*steps)
+    return where
 
 
 def check_events(events: Iterable[Event | Malformed], checkers: Sequence[SnapshotChecker]) -> Iterator[Verdict]:
@@ -268,7 +349,8 @@ class Tally:
 
     @property
     def ok(self) -> bool:
-        return self.passed == self.events
+        """Every event accepted, and at least one read (empty input is a failure: the wrong file)."""
+        return self.events > 0 and self.passed == self.events
 
     def text(self) -> str:
         """`summary: 7 events: 2 accepted by every selected snapshot (15), 3 rejected, 2 malformed; ...`"""
@@ -279,6 +361,8 @@ class Tally:
             if len(self.versions) == 2
             else f"by all {len(self.versions)} selected snapshots"
         )
+        if self.events == 0:
+            return "summary: 0 events: no events were read"
         line = (
             f"summary: {self.events} event{'' if self.events == 1 else 's'}: {self.passed} accepted {scope}, "
             f"{self.rejected} rejected, {self.malformed} malformed"
@@ -331,7 +415,10 @@ def json_line(verdict: Verdict) -> str:
             "line": verdict.line,
             "ok": verdict.ok,
             "accepted": list(verdict.accepted),
-            "rejected": [{"version": r.version, "pointer": r.pointer, "message": r.message} for r in verdict.rejected],
+            "rejected": [
+                {"version": r.version, "pointer": r.pointer, "message": r.message, "schema": r.schema}
+                for r in verdict.rejected
+            ],
         }
     return json.dumps(data, ensure_ascii=False)
 
@@ -359,6 +446,8 @@ def open_input(path: Path | None) -> tuple[BinaryIO, int | None]:
     if path is None:
         import sys
 
+        if sys.stdin is None or sys.stdin.closed:  # `validate - <&-`
+            raise UserError("-: standard input is closed (nothing to read events from)")
         stdin = sys.stdin.buffer
         try:
             stat = os.fstat(stdin.fileno())

@@ -126,10 +126,12 @@ def build(
     mode: str,
     *,
     accepted: Sequence[AcceptedBreak] = (),
+    schemas: Path | None = None,
     diff: DiffFn | None = None,
     verdicts: Verdicts | None = None,
 ) -> Changelog:
-    """Diff each consecutive pair (with witnesses) and mark accepted breaks.
+    """Diff each consecutive pair (with witnesses) and mark accepted breaks (those signed for the
+    snapshots of the folder `schemas`, by name and content hash).
 
     `diff` and `verdicts` default to the engine's `compare.diff` and `compare.verdicts`.
     """
@@ -138,12 +140,13 @@ def build(
 
         diff = diff or compare.diff
         verdicts = verdicts or compare.verdicts
-    from cwscodegen.review.accepted import apply
+    from cwscodegen.review.accepted import apply, identify
 
     steps = []
     for old, new in zip(snapshots, snapshots[1:]):
         report = diff(old, new)
-        steps.append(Step(old, new, apply(report, accepted) if accepted else report, mode))
+        sides = identify(old, new, schemas) if schemas is not None else None
+        steps.append(Step(old, new, apply(report, accepted, sides) if accepted else report, mode))
     first, last = snapshots[0], snapshots[-1]
     same = canonical(first.document) == canonical(last.document)
     direct = (Effect.NONE, Effect.NONE) if same else verdicts(first, last)

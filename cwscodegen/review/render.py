@@ -259,7 +259,7 @@ def stale_lines(stale: Iterable[dict[str, Any]]) -> list[str]:
     return [
         f"warning: stale accepted break {entry.get('file', '?')}:{entry.get('line', '?')}: "
         f"{entry.get('old')} → {entry.get('new')} {entry.get('rule')} at {entry.get('pointer')} "
-        "matches no breaking change"
+        f"{entry.get('why', 'matches no breaking change')}"
         for entry in stale
     ]
 
@@ -293,6 +293,8 @@ def render_text(view: DiffView, *, color: bool = False, message: MessageFn | Non
     report = view.report
     head_style = "red" if view.failing else "green"
     lines = [_paint(summary(view), head_style, color), verdict_line(view)]
+    if report.readings:
+        lines.append(f"readings (no $schema declared; verdicts are the worst): {'; '.join(report.readings)}")
     lines += [_paint(line, "yellow", color) for line in stale_lines(report.stale_accepted)]
     groups: dict[str, list[Change]] = {}
     for change in sorted_changes(view):
@@ -316,6 +318,8 @@ def _text_change(change: Change, view: DiffView, color: bool, msg: MessageFn) ->
     lines.append("    " + "   ".join(f"{a}: {effect_label(effects[a])}" for a in AXES))
     if change.reached_from:
         lines.append(f"    reached from: {', '.join(change.reached_from)}")
+    if change.reading:
+        lines.append(f"    only when: {change.reading} (the document declares no $schema)")
     for direction, witness, note in evidence(change):
         if witness is None:
             lines.append(f"    no {direction.value} witness: {note}")
@@ -353,6 +357,7 @@ def diff_json(view: DiffView, message: MessageFn | None = None) -> dict[str, Any
             "counted": list(counted_axes(view.mode, view.api)),
             "failing": view.failing,
             "exit_code": 1 if view.failing else 0,
+            "readings": list(report.readings),
         },
         "counts": {"changes": len(report.changes), **_counts(view)},
         "changes": [_change_json(c, view, msg) for c in sorted_changes(view)],
@@ -380,6 +385,7 @@ def _change_json(change: Change, view: DiffView, msg: MessageFn) -> dict[str, An
         "failing": change_fails(change, view.mode, view.api),
         "accepted": change.accepted,
         "reached_from": list(change.reached_from),
+        "reading": change.reading,
         "details": {k: change.details[k] for k in sorted(change.details)},
         "witnesses": [
             {
@@ -397,7 +403,7 @@ def _change_json(change: Change, view: DiffView, msg: MessageFn) -> dict[str, An
 
 
 def _stale_json(entry: dict[str, Any]) -> dict[str, Any]:
-    keys = ("old", "new", "rule", "pointer", "reason", "file", "line")
+    keys = ("old", "new", "rule", "pointer", "reason", "file", "line", "why")
     return {k: entry.get(k) for k in keys}
 
 

@@ -3,8 +3,8 @@
 Snapshots arrive in pull requests, so their size must not decide whether a command crashes. The
 limits are far above anything a real schema needs (the deepest shipped snapshot nests 10 levels):
 - `MAX_DEPTH` levels of nested objects and arrays: every command was run at this depth (tests in
-  tests/store/test_limits.py); the compatibility walk recurses a few frames per level, and well
-  beyond 100 levels Python's recursion limit ends it with a traceback;
+  tests/store/test_limits.py); the compatibility walk recurses a few frames per level, and at
+  about 90 levels (arrays of arrays) Python's recursion limit ends it with a traceback;
 - `MAX_NUMBER_CHARS` characters per number literal, and numbers must be finite: Python refuses to
   parse integers over 4,300 digits, and `1e999` would become an infinity no JSON can write back;
 - `NaN`, `Infinity` and `-Infinity`, which `json.loads` accepts but JSON does not, are refused;
@@ -21,7 +21,7 @@ from typing import Any
 from cwscodegen.errors import UserError
 from cwscodegen.store.refs import escape
 
-MAX_DEPTH = 100
+MAX_DEPTH = 64
 MAX_NUMBER_CHARS = 100
 
 

@@ -26,6 +26,11 @@ _NAME_MAPS = frozenset({"properties", "patternProperties", "definitions", "$defs
 _IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else")
 _IN_PLACE_MAPS = ("dependentSchemas", "dependencies")
 _MISSING = object()
+ALL_DRAFTS = tuple(DRAFTS.values())  # oldest first
+DRAFT_LABELS = {
+    "draft4": "draft-04", "draft6": "draft-06", "draft7": "draft-07",
+    "draft2019-09": "2019-09", "draft2020-12": "2020-12",
+}  # fmt: skip
 
 
 def escape(token: str) -> str:
@@ -43,15 +48,23 @@ def pointer(*tokens: str | int) -> str:
     return "".join("/" + escape(str(t)) for t in tokens)
 
 
-def draft_of(document: Any) -> str:
-    """The draft a document declares in `$schema` (http/https and a trailing `#` ignored).
+def declared_draft(document: Any) -> str | None:
+    """The draft a document declares in `$schema` (http/https and a trailing `#` ignored), or
+    None when it declares none we know: then every reader may apply its own default draft."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("$schema"), str):
+        return None
+    return known_draft(document["$schema"])
 
-    A document without `$schema` (such as snapshot v1, taken verbatim from the seed) is read as
-    draft 2020-12, the current draft; an unknown `$schema` URL is read the same way.
+
+def draft_of(document: Any) -> str:
+    """The draft a document declares, else 2020-12 (the current draft).
+
+    Validation and code generation read an undeclared document (such as snapshot v1, taken
+    verbatim from the seed) as 2020-12; the compatibility engine does not rely on that reading:
+    it decides under every draft that accepts the document (`validators.accepting_drafts`).
+    An unknown `$schema` never gets this far: `check_dialects` refuses it at load.
     """
-    if not isinstance(document, Mapping):
-        return DEFAULT_DRAFT
-    return known_draft(str(document.get("$schema", ""))) or DEFAULT_DRAFT
+    return declared_draft(document) or DEFAULT_DRAFT
 
 
 def known_draft(uri: str) -> str | None:

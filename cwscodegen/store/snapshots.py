@@ -1,11 +1,10 @@
 """The snapshot store: `schemas/versions/<name>.json`, one schema per agent release.
 
-Version names follow one rule, checked by every command (`check_version_name`): a letter or a
-digit, then letters, digits, `_` or `-`, at most 64 characters in all. So `v2.1`, `v 3`, `-rf`
-and `.hidden` are refused alike everywhere. Each name maps to an importable package name for the
-bindings folder by one rule (`package_name`): `-` becomes `_`, a leading digit gets a `v` prefix,
-a Python keyword gets a `_` suffix; `package_names` refuses two versions that would share one.
-Names sort naturally (v2 before v10). Provenance lives beside the snapshots in `provenance.json`
+Version names follow one rule, checked by every command (`check_version_name`): a letter, then
+letters, digits or `_`, at most 64 characters, not a Python keyword. The rule makes every version
+its own importable package name in the bindings folder (`package_name`), so `v2.1`, `v 3`, `-rf`
+and `.hidden` are refused rather than silently written as folders no import can load. Names sort
+naturally (v2 before v10). Provenance lives beside the snapshots in `provenance.json`
 (`{version: {source, upstream, commit, date, pr, note}}`); a snapshot without an entry is fine, it
 just has no recorded provenance.
 """
@@ -14,7 +13,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,8 @@ from cwscodegen.store.limits import parse_json
 from cwscodegen.store.refs import Resolver, check_dialects, draft_of, escape
 
 PROVENANCE_FILE = "provenance.json"
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-NAME_RULE = "a letter or digit, then letters, digits, '_' or '-' (at most 64 characters)"
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+NAME_RULE = "a letter, then letters, digits or '_' (at most 64 characters, not a Python keyword)"
 
 
 @dataclass(frozen=True)
@@ -54,33 +53,19 @@ def version_key(name: str) -> tuple[tuple[int, int | str], ...]:
 def check_version_name(name: str) -> str:
     """`name` when it follows the one version-name rule (`NAME_RULE`), else a `UserError`.
 
-    The rule keeps names inside the snapshot folder (no separators, no `..`, no leading `-` or
-    `.`) and leaves no dot that an import statement would read as a subpackage."""
-    if not _NAME.fullmatch(name):
+    The rule keeps names inside the snapshot folder (no separators, no `..`) and makes each one
+    an importable package name, so every command accepts and refuses the same names."""
+    if not _NAME.fullmatch(name) or keyword.iskeyword(name):
         raise UserError(f"invalid version name {name!r}: use {NAME_RULE}")
     return name
 
 
 def package_name(version: str) -> str:
-    """The Python package name of `version`'s bindings (`generated/<package>/`): the name itself
-    when importable (`v15`), else `-` made `_`, a `v` before a leading digit and a `_` after a
-    keyword (`23_2023-01-18` -> `v23_2023_01_18`, `class` -> `class_`)."""
-    name = check_version_name(version).replace("-", "_")
-    name = f"v{name}" if name[0].isdigit() else name
-    return f"{name}_" if keyword.iskeyword(name) else name
+    """The Python package name of `version`'s bindings (`generated/<package>/`).
 
-
-def package_names(versions: Sequence[str]) -> dict[str, str]:
-    """`{version: package_name}`, or a `UserError` when two versions map to one package."""
-    owners: dict[str, str] = {}
-    for version in versions:
-        package = package_name(version)
-        if package in owners:
-            raise UserError(
-                f"versions {owners[package]!r} and {version!r} would both be written as package {package!r}: rename one"
-            )
-        owners[package] = version
-    return {version: package for package, version in owners.items()}
+    It is the version name itself: the naming rule already guarantees an importable identifier,
+    so there is no second mapping whose collisions (`v2.1` and `v2_1`) would need resolving."""
+    return check_version_name(version)
 
 
 def list_versions(schemas: Path) -> list[str]:

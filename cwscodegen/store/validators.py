@@ -38,17 +38,20 @@ def _refuse(uri: str) -> Any:
 _OFFLINE: Registry[Any] = Registry(retrieve=_refuse)  # type: ignore[call-arg]
 
 
-def validator_class(document: Any) -> type[Validator]:
-    """The jsonschema validator class for the draft `document` declares."""
-    return _CLASSES[draft_of(document)]
+def validator_class(document: Any, draft: str | None = None) -> type[Validator]:
+    """The jsonschema validator class for `draft`, by default the draft `document` declares."""
+    return _CLASSES[draft or draft_of(document)]
 
 
-def make_validator(document: Any, keywords: Mapping[str, Callable[..., Any]] | None = None) -> Validator:
+def make_validator(
+    document: Any, keywords: Mapping[str, Callable[..., Any]] | None = None, draft: str | None = None
+) -> Validator:
     """A draft-correct validator with format assertion and no network access.
 
     `keywords` replaces keyword implementations; `fastcheck.pruned_validator` uses it to skip
-    `$ref` subtrees already proved valid, which must leave the errors unchanged."""
-    cls = validator_class(document)
+    `$ref` subtrees already proved valid, which must leave the errors unchanged. `draft` reads
+    the document under another draft than the one it declares (an undeclared document's readings)."""
+    cls = validator_class(document, draft)
     if keywords:
         cls = jsonschema.validators.extend(cls, dict(keywords))  # type: ignore[no-untyped-call]
     return cls(document, registry=_OFFLINE, format_checker=cls.FORMAT_CHECKER)
@@ -60,7 +63,29 @@ def first_error(validator: Validator, instance: Any) -> jsonschema.ValidationErr
     return error
 
 
-def check_schema(document: Any, source: str) -> None:
+def accepting_drafts(document: Any) -> tuple[str, ...]:
+    """The supported drafts whose meta-schema accepts `document`, oldest first (its readings when
+    it declares no `$schema`). Checked with jsonschema, offline (the meta-schemas ship with it)."""
+    from cwscodegen.errors import UserError
+    from cwscodegen.store.refs import ALL_DRAFTS
+
+    try:
+        _check_patterns(document, "")  # `format: regex` in every draft's meta-schema
+    except UserError:
+        return ()
+    return tuple(d for d in ALL_DRAFTS if _meta_valid(document, d))
+
+
+def _meta_valid(document: Any, draft: str) -> bool:
+    cls = _CLASSES[draft]
+    try:
+        cls.check_schema(document)
+    except jsonschema.exceptions.SchemaError:
+        return False
+    return True
+
+
+def check_schema(document: Any, source: str, draft: str | None = None) -> None:
     """A `UserError` naming the file and the JSON pointer when `document` breaks its draft's
     meta-schema (`"type": 5`, `"required": "x"`, an invalid `pattern`), before any tool (the code
     generator, the compatibility engine) trips over it.
@@ -70,9 +95,12 @@ def check_schema(document: Any, source: str) -> None:
     and jsonschema only explains a failure. jsonschema-rs does not assert `format: regex` in the
     meta-schema, so patterns are compiled here."""
     from cwscodegen.errors import UserError
-    from cwscodegen.store.refs import check_dialects, pointer
+    from cwscodegen.store.refs import check_dialects
 
     check_dialects(document, source)  # before jsonschema-rs, which would fetch an unknown meta-schema
+    if draft is not None and draft != draft_of(document):
+        _check_as(document, source, draft)
+        return
     try:
         import jsonschema_rs
 
@@ -84,16 +112,25 @@ def check_schema(document: Any, source: str) -> None:
     if fast_ok:
         _check_patterns(document, source)
         return
+    _check_as(document, source, draft_of(document))
+    if fast_ok is False:
+        raise UserError(f"{source}: not a valid JSON Schema for its draft ({draft_of(document)})")
+
+
+def _check_as(document: Any, source: str, draft: str) -> None:
+    """jsonschema's meta-schema check under `draft`, as one `UserError` line naming the place."""
+    from cwscodegen.errors import UserError
+    from cwscodegen.store.refs import pointer
+
     try:
-        validator_class(document).check_schema(document)
+        _CLASSES[draft].check_schema(document)
     except jsonschema.exceptions.SchemaError as exc:
         message = " ".join(exc.message.split())
         message = message if len(message) <= 160 else message[:157] + "..."
         raise UserError(
             f"{source}: not a valid JSON Schema at {pointer(*exc.absolute_path) or '/'}: {message}"
         ) from None
-    if fast_ok is False:
-        raise UserError(f"{source}: not a valid JSON Schema for its draft ({draft_of(document)})")
+    _check_patterns(document, source)
 
 
 def _check_patterns(node: Any, source: str, where: str = "") -> None:

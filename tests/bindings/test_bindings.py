@@ -1,6 +1,6 @@
 """The generated bindings hold real events: every one of the 59 upstream history snapshots plus v1.
 
-The bindings are generated once per session (by the real CLI, two processes side by side) into a
+The bindings are generated once per session (by the real CLI, on two worker processes) into a
 temporary project whose snapshots are `h01`..`h59` (tests/data/cws-schema-history, see its
 README for provenance) and `v1` (the seed). Events are built by walking each schema, so every
 property of every definition is filled, and each event is confirmed valid with jsonschema (the
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import importlib
-import importlib.util
 import json
 import re
 import shutil
@@ -29,6 +27,7 @@ import pytest
 
 from cwscodegen.store.refs import Resolver, definitions
 from cwscodegen.store.validators import make_validator
+from tests.bindings.packages import load_module
 from tests.conftest import HISTORY, SHIPPED
 
 DATE_TIME = "2024-01-02T03:04:05.250+02:00"
@@ -40,7 +39,7 @@ NAMES = ["v1", *HISTORY_NAMES]
 
 @pytest.fixture(scope="session")
 def bindings(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Generate all 60 packages with `python -m cwscodegen generate`, half the snapshots per process."""
+    """Generate all 60 packages with `python -m cwscodegen generate --jobs 2` (two worker processes)."""
     project = tmp_path_factory.mktemp("bindings")
     schemas = project / "schemas"
     schemas.mkdir()
@@ -48,19 +47,10 @@ def bindings(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, path in HISTORY_NAMES.items():
         shutil.copyfile(path, schemas / f"{name}.json")
     (project / "pyproject.toml").write_text('[tool.cwscodegen]\nschemas = "schemas"\noutput = "out"\n')
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "cwscodegen", "generate", *NAMES[half::2]],
-            cwd=project,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for half in (0, 1)
-    ]
-    for run in runs:
-        _out, err = run.communicate()
-        assert run.returncode == 0, err
+    done = subprocess.run(
+        [sys.executable, "-m", "cwscodegen", "generate", "--jobs", "2"], cwd=project, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
     return project / "out"
 
 
@@ -72,16 +62,7 @@ def snapshot_document(name: str) -> dict[str, Any]:
 
 def binding(out: Path, name: str, module: str) -> types.ModuleType:
     """Import `<name>/<module>.py` as a submodule of a uniquely named package (no sys.path change)."""
-    package = f"_cwsgen_{name}"
-    if package not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            package, out / name / "__init__.py", submodule_search_locations=[str(out / name)]
-        )
-        assert spec is not None and spec.loader is not None
-        loaded = importlib.util.module_from_spec(spec)
-        sys.modules[package] = loaded
-        spec.loader.exec_module(loaded)
-    return importlib.import_module(f"{package}.{module}")
+    return load_module(out / name, f"_cwsgen_{name}", module)
 
 
 # --- events built from the schema --------------------------------------------------------------

@@ -21,6 +21,7 @@ import pytest
 
 from cwscodegen.bindings import codegen, manifest
 from cwscodegen.config import Settings
+from tests.bindings.packages import load_module
 from tests.conftest import SHIPPED
 
 PYPROJECT = '[tool.cwscodegen]\nschemas = "schemas"\noutput = "out"\n'
@@ -388,7 +389,7 @@ def test_a_bad_snapshot_rendered_last_still_writes_nothing(project: Path) -> Non
     [
         (["generate", "v99"], r"^schemas/v99\.json: unknown version 'v99' \(known: v1, v2\)$"),
         (["check", "v99"], r"^schemas/v99\.json: unknown version 'v99' \(known: v1, v2\)$"),
-        (["generate", "../v1"], r"^invalid version name '\.\./v1': use a letter or digit, then letters"),
+        (["generate", "../v1"], r"^invalid version name '\.\./v1': use a letter, then letters, digits or '_'"),
         (["generate", "schemas/v1"], r"^invalid version name 'schemas/v1'"),
         (["check", ".."], r"^invalid version name '\.\.'"),
         (
@@ -459,3 +460,190 @@ def test_prepare_spells_out_open_objects_only() -> None:
     assert prepared["properties"]["b"]["additionalProperties"] is True
     assert prepared["properties"]["r"] == {"$ref": "#/x"}
     assert "additionalProperties" not in document["properties"]["a"]  # the input is not modified
+
+
+# --- only the tool's own files, and nothing outside (issue 8: P4, P5, P20) -----------------------
+
+
+def test_a_symlinked_package_of_a_deleted_snapshot_is_never_followed(project: Path, tmp_path: Path) -> None:
+    """P4: `out/v99 -> elsewhere` with no snapshot v99: the marked files there are not the tool's."""
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(project / "out" / "v1", elsewhere)
+    before = tree(elsewhere)
+    (project / "out" / "v99").symlink_to(elsewhere, target_is_directory=True)
+    done = cli(["generate"], project)
+    assert done.returncode == 0, done.stderr
+    assert not [line for line in done.stdout.splitlines() if line.startswith("removed ")]
+    assert tree(elsewhere) == before and (project / "out" / "v99").is_symlink()
+    assert cli(["check"], project).returncode == 0
+
+
+def test_a_user_file_that_quotes_the_marker_is_neither_extra_nor_removed(project: Path) -> None:
+    """P5: only an exact marker first line (or a manifest listing) makes a file the tool's."""
+    quoting = f"# My notes.\n# Files starting with '# {manifest.MARKER}schemas/v1.json. DO NOT EDIT.' are generated.\n"
+    (project / "out" / "v1" / "notes.py").write_text(quoting)
+    (project / "out" / "v2" / "notes.py").write_text(quoting)
+    (project / "schemas" / "v2.json").unlink()
+    done = cli(["check", "v1"], project)
+    assert done.returncode == 0, done.stdout
+    done = cli(["generate"], project)
+    assert done.returncode == 0, done.stderr
+    assert (project / "out" / "v1" / "notes.py").read_text() == quoting
+    assert sorted(p.name for p in (project / "out" / "v2").iterdir()) == ["notes.py"]
+
+
+def test_a_file_listed_in_the_manifest_is_the_tools_even_without_the_marker(project: Path) -> None:
+    path = project / "out" / "v2" / "_manifest.json"
+    record = json.loads(path.read_text())
+    record["files"]["retired.py"] = manifest.sha256(b"x = 1\n")
+    path.write_text(json.dumps(record))
+    (project / "out" / "v2" / "retired.py").write_text("x = 1\n")
+    (project / "schemas" / "v2.json").unlink()
+    done = cli(["generate"], project)
+    assert done.returncode == 0, done.stderr
+    assert "removed out/v2/retired.py" in done.stdout.splitlines()
+    assert not (project / "out" / "v2").exists()
+
+
+def test_writing_through_a_symlinked_package_folder_is_refused(project: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(project / "out" / "v1", elsewhere)
+    (project / "out" / "v1").symlink_to(elsewhere, target_is_directory=True)
+    add_property(project / "schemas" / "v1.json")
+    before = stamps(elsewhere)
+    one_line_error(cli(["generate"], project), r"^out/v1: package folder is a symlink; refusing to write through it$")
+    assert stamps(elsewhere) == before
+
+
+def test_a_package_path_under_a_file_stops_generate_before_the_first_write(project: Path) -> None:
+    """P20: v1 is due for a rewrite, but `out/v2` is a file, so nothing is written at all."""
+    shutil.rmtree(project / "out" / "v2")
+    (project / "out" / "v2").write_text("in the way\n")
+    add_property(project / "schemas" / "v1.json")
+    before = stamps(project / "out")
+    one_line_error(cli(["generate"], project), r"^out/v2: cannot create folder: out/v2 is a file$")
+    assert stamps(project / "out") == before
+
+
+def test_an_unwritable_package_stops_generate_before_the_first_write(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """P20, in-process: a folder that refuses new files (as a read-only mount would, even for root)."""
+    import tempfile
+
+    from cwscodegen.config import load_settings
+    from cwscodegen.errors import UserError
+
+    add_property(project / "schemas" / "v1.json")
+    add_property(project / "schemas" / "v2.json")
+    refused = project / "out" / "v2"
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        if Path(kwargs.get("dir") or ".") == refused:
+            raise OSError(30, "Read-only file system")
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    before = stamps(project / "out")
+    with pytest.raises(UserError, match=r"^out/v2: cannot write: Read-only file system$"):
+        codegen.generate(load_settings(project), jobs=1)
+    assert stamps(project / "out") == before
+
+
+# --- check --full (P17) ------------------------------------------------------------------------
+
+
+def test_a_hand_edit_with_a_forged_hash_passes_the_quick_check_but_not_full(project: Path) -> None:
+    """What the manifest can and cannot prove: the quick check trusts a recomputed hash."""
+    module = project / "out" / "v1" / "pydantic_models.py"
+    module.write_text(module.read_text() + "\nBACKDOOR = True\n")
+    path = project / "out" / "v1" / "_manifest.json"
+    record = json.loads(path.read_text())
+    record["files"]["pydantic_models.py"] = manifest.sha256(module.read_bytes())
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    assert cli(["check"], project).returncode == 0
+    done = cli(["check", "--full"], project)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == ["stale: out/v1/_manifest.json", "stale: out/v1/pydantic_models.py"]
+
+
+def test_check_full_passes_on_fresh_bindings(base: Path) -> None:
+    done = cli(["check", "--full", "--jobs", "2"], base)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- names: the root class (P8) and package names of dotted versions ---------------------------
+
+ROOT_NAMED_DEFINITION = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {"inner": {"$ref": "#/$defs/BackendEvent"}, "id": {"type": "integer"}},
+    "required": ["inner", "id"],
+    "additionalProperties": False,
+    "$defs": {
+        "BackendEvent": {
+            "type": "object",
+            "properties": {"x": {"type": "string"}},
+            "required": ["x"],
+            "additionalProperties": False,
+        }
+    },
+}
+
+
+def load_package(out: Path, name: str, module: str) -> tuple[Any, Any]:
+    """`out/<name>/<module>.py` and its package, imported under a name unique to the project."""
+    package = f"_cwsgen_codegen_{out.parent.name}_{name}"
+    loaded = load_module(out / name, package, module)
+    return loaded, sys.modules[package]
+
+
+def test_a_definition_named_like_the_root_class_does_not_take_its_name(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p8", versions=())
+    (project / "schemas" / "v1.json").write_text(json.dumps(ROOT_NAMED_DEFINITION))
+    done = cli(["generate"], project)
+    assert done.returncode == 0, done.stderr
+    event = {"inner": {"x": "a"}, "id": 1}
+    models, package = load_package(project / "out", "v1", "pydantic_models")
+    assert package.ROOT_CLASS == "BackendEvent"
+    root = getattr(models, package.ROOT_CLASS)
+    assert root.model_validate(event).model_dump() == event
+    assert models.BackendEventDefinition.model_validate({"x": "a"}).x == "a"
+    dataclasses_models, _ = load_package(project / "out", "v1", "dataclasses_models")
+    assert dataclasses_models.to_dict(dataclasses_models.from_dict(dataclasses_models.BackendEvent, event)) == event
+    typeddicts, _ = load_package(project / "out", "v1", "typeddicts")
+    assert typeddicts.BackendEvent.__required_keys__ == {"inner", "id"}
+
+
+def test_root_class_file_on_v15_names_the_root_and_renames_the_definition(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "v15root", versions=("v15",))
+    done = cli(["generate", "--root-class", "File", "--target", "pydantic"], project)
+    assert done.returncode == 0, done.stderr
+    models, package = load_package(project / "out", "v15", "pydantic_models")
+    assert package.ROOT_CLASS == "File"
+    document = json.loads((project / "schemas" / "v15.json").read_text())
+    assert set(models.File.model_fields) >= set(document["properties"])
+    assert set(models.FileDefinition.model_fields) >= set(document["$defs"]["File"]["properties"])
+
+
+def test_a_dotted_version_is_refused_by_generate_and_check_alike(tmp_path: Path) -> None:
+    """`v2.1` could only become a folder no import can load: one line, exit 2, nothing written."""
+    project = make_project(tmp_path / "dotted", versions=())
+    shutil.copyfile(SHIPPED / "v1.json", project / "schemas" / "v2.1.json")
+    for command in ("generate", "check"):
+        one_line_error(cli([command], project), r"^schemas/v2\.1\.json: invalid version name 'v2\.1': use a letter")
+    assert not (project / "out").exists()
+
+
+# --- parallel rendering (issue 10) -------------------------------------------------------------
+
+
+def test_parallel_generate_writes_the_same_bytes_as_one_process(base: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "serial"
+    shutil.copytree(base, copy, ignore=shutil.ignore_patterns("out"))
+    done = cli(["generate", "--jobs", "1"], copy)
+    assert done.returncode == 0, done.stderr
+    parallel = cli(["generate", "--jobs", "2", "--output", "out2"], copy)
+    assert parallel.returncode == 0, parallel.stderr
+    assert tree(copy / "out") == tree(base / "out") == tree(copy / "out2")

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import pytest
 
-from cwscodegen.bindings.dataclass_codec import ConversionError, from_dict, to_dict
+from cwscodegen.bindings.dataclass_codec import ConversionError, Timestamp, from_dict, to_dict
 
 JSON_NAMES: dict[str, str] = {"class_": "class", "mountpoint_path": "mountpoint.path"}
 
@@ -87,7 +87,9 @@ def test_round_trip_of_a_full_event() -> None:
     assert event.mount == Mount(mountpoint_path="/mnt", id=3)
     assert event.items == [Item(value=1, ratio=2), Item(value="one", ratio=0.5)]
     assert event.flag is False
-    assert to_dict(event) == {**FULL, "date": "2024-01-02T03:04:05.25Z"}  # same instant, shortest form
+    assert to_dict(event) == FULL  # the date-time as it was written: `.250Z`, not `.25Z`
+    event.date = datetime(2024, 1, 2, 3, 4, 5, 250000, tzinfo=UTC)  # made by hand: shortest RFC 3339
+    assert to_dict(event) == {**FULL, "date": "2024-01-02T03:04:05.25Z"}
 
 
 def test_absent_optional_keys_stay_absent_and_required_nulls_stay() -> None:
@@ -125,10 +127,62 @@ def test_absent_optional_keys_stay_absent_and_required_nulls_stay() -> None:
     ],
 )
 def test_date_times_become_aware_and_dump_as_rfc3339(text: str, expected: datetime, dumped: str) -> None:
+    """A loaded date-time is written back exactly as read; one made by hand in the shortest RFC 3339."""
     event = from_dict(Event, {"title": "t", "nullable": 1, "date": text})
     assert event.date == expected and event.date is not None and event.date.utcoffset() == expected.utcoffset()
-    assert to_dict(event)["date"] == dumped
+    assert to_dict(event)["date"] == text
     assert from_dict(Event, to_dict(event)) == event
+    assert to_dict(Event(title="t", nullable=1, date=expected))["date"] == dumped
+
+
+@pytest.mark.parametrize(
+    ("text", "nanosecond"),
+    [
+        ("2024-05-06T07:08:09.123456789Z", 123456789),
+        ("2024-05-06T07:08:09.000000001+05:30", 1),
+        ("2024-05-06T07:08:09.12Z", 120000000),
+        ("2024-05-06T07:08:09-00:00", 0),
+    ],
+)
+def test_timestamps_keep_nanoseconds_and_the_offset_spelling(text: str, nanosecond: int) -> None:
+    stamp = from_dict(Event, {"title": "t", "nullable": 1, "date": text}).date
+    assert isinstance(stamp, Timestamp) and stamp.nanosecond == nanosecond
+    assert to_dict(from_dict(Event, {"title": "t", "nullable": 1, "date": text}))["date"] == text
+    moved = stamp + timedelta(seconds=1)  # arithmetic: a plain value, written in canonical form
+    assert to_dict(Event(title="t", nullable=1, date=moved))["date"].startswith("2024-05-06T")
+
+
+def test_integral_floats_follow_the_modules_draft_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = {"title": "t", "nullable": 1.0}
+    with pytest.raises(ConversionError, match=r"^Event\.nullable: expected int, got float$"):
+        from_dict(Event, data)
+    monkeypatch.setitem(globals(), "INTEGRAL_FLOATS", True)
+    event = from_dict(Event, data)
+    assert event.nullable == 1 and type(event.nullable) is int
+    with pytest.raises(ConversionError):
+        from_dict(Event, {"title": "t", "nullable": 1.5})
+
+
+def test_null_is_refused_where_the_schema_refuses_it_and_kept_where_it_allows_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(globals(), "NULL_REFUSED", {"Event": ["flag"]})
+    with pytest.raises(ConversionError, match=r"^Event\.flag: null is not allowed"):
+        from_dict(Event, {"title": "t", "nullable": 1, "flag": None})
+    kept = {"title": "t", "nullable": 1, "level": None}
+    assert to_dict(from_dict(Event, kept)) == kept
+
+
+@dataclass
+class Numbered:
+    one: Literal[1]
+
+
+def test_enum_values_compare_as_json() -> None:
+    """`true` is not `1` in JSON Schema's `enum`/`const` (Python says `True == 1`); `1.0` is."""
+    with pytest.raises(ConversionError, match=r"^Numbered\.one: True is not one of \[1\]$"):
+        from_dict(Numbered, {"one": True})
+    assert from_dict(Numbered, {"one": 1.0}).one == 1
 
 
 @pytest.mark.parametrize(

@@ -97,13 +97,14 @@ def test_up_to_date_notices_edited_and_missing_files(package: Path) -> None:
     assert not up_to_date(package)
 
 
-def test_generated_files_are_those_with_the_marker_in_package_folders(package: Path) -> None:
+def test_generated_files_are_those_with_the_marker_line_first_in_package_folders(package: Path) -> None:
     out = package.parent
     marked = FILES["__init__.py"]
     (package / "mine.py").write_text("# a user's file\n")
     (out / "stray.py").write_text(marked)  # the tool never writes at the top: not its file
     (out / "v2").mkdir()
-    (out / "v2" / "old.py").write_text("\n" * 3 + marked)
+    (out / "v2" / "old.py").write_text(marked)
+    (out / "v2" / "quoting.py").write_text("\n" * 3 + marked)  # quotes the marker: a user's file
     (out / "v2" / "late.py").write_text("#" * 600 + "\n" + marked)  # marker beyond the first 512 bytes
     (out / "__pycache__").mkdir()
     (out / "__pycache__" / "x.py").write_text(marked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import typing
@@ -143,3 +144,38 @@ def test_other_parameter_types_still_go_through_typer() -> None:
     assert type(next(p for p in sub.params if p.name == "name")._runtime_param) is fastparams.PlainRuntimeParam
     with pytest.raises(BadParameter):
         sub.make_context("count", ["--n", "many"], parent=ctx)
+
+
+# --- --version and shell completion (issue 9) ------------------------------------------------------
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    code, out, err = run(["--version"], capsys)
+    assert (code, out, err) == (0, f"cwscodegen {version('cwscodegen')}\n", "")
+
+
+def test_version_wins_over_a_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """Eager: `--version` answers before the command's arguments are even looked at."""
+    code, out, _ = run(["--version", "diff"], capsys)
+    assert code == 0 and out.startswith("cwscodegen ")
+
+
+def complete(words: str, cword: int) -> subprocess.CompletedProcess[str]:
+    """What bash's completion function would get from the installed `cwscodegen`."""
+    env = {**os.environ, "_CWSCODEGEN_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+    return subprocess.run([sys.executable, "-m", "cwscodegen"], capture_output=True, text=True, cwd=ROOT, env=env)
+
+
+def test_shell_completion_completes_commands_and_options() -> None:
+    assert complete("cwscodegen di", 1).stdout.split() == ["diff"]
+    assert complete("cwscodegen diff --for", 2).stdout.split() == ["--format"]
+    assert complete("cwscodegen --ver", 1).stdout.split() == ["--version"]
+
+
+def test_show_completion_prints_the_bash_script(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--show-completion", "bash"], capsys)
+    assert code == 0
+    assert "complete -o default -F _cwscodegen_completion cwscodegen" in out
+    assert "_CWSCODEGEN_COMPLETE=complete_bash" in out

@@ -108,13 +108,24 @@ def test_github_annotations_point_at_the_snapshot_line(
     assert '"required"' in (SHIPPED / "v13.json").read_text().splitlines()[line - 1]
 
 
+def sha256_of(path: Path) -> str:
+    """What an accepted-breaks entry records for a snapshot: SHA-256 of its text."""
+    import hashlib
+
+    return hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+
+
 def test_accepted_break_passes_and_stale_entry_fails_compat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     schemas = folder(tmp_path, ["v12", "v13"])
     entries = [
         ("required-property-added", "/required", "PR #23493 adds agent metadata; consumers upgraded first"),
     ]
+    hashes = "".join(
+        f'{side}_sha256 = "{sha256_of(schemas / (name + ".json"))}"\n'
+        for side, name in (("old", "v12"), ("new", "v13"))
+    )
     text = "".join(
-        f'[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "{rule}"\npointer = "{ptr}"\nreason = "{why}"\n\n'
+        f'[[accepted]]\nold = "v12"\nnew = "v13"\n{hashes}rule = "{rule}"\npointer = "{ptr}"\nreason = "{why}"\n\n'
         for rule, ptr, why in entries
     )
     (schemas / "accepted-breaks.toml").write_text(text)

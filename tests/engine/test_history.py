@@ -10,8 +10,9 @@ come from the history's README and index (the PR subjects), never from engine ou
   the root (BACKWARD breaks; the new root keys also break FORWARD);
 - 46 is a revert of 45 and 47 re-applies it: index.tsv gives 46 the blob of 44 and 47 the blob of
   45, so 45 -> 47 changes nothing and 45 -> 46 is 44 -> 45 with the directions swapped;
-- 01-16 are draft-04 (`definitions`), 17 on are 2020-12 (`$defs`): the switch by itself changes no
-  verdict, only the `schema-dialect-changed` rule (plus documentation rules) appears.
+- 01-16 are draft-04 (`definitions`), 17 on are 2020-12 (`$defs`): the switch widens every
+  `integer` (draft-04 rejects `1.0`, 2020-12 accepts it, `Draft4Validator` agrees), so it breaks
+  FORWARD (`type-widened`, with a `1.0`-style witness) and nothing else.
 
 The shipped snapshots v1..v15 are copies of some of these versions (schemas/versions/provenance.json);
 every consecutive shipped pair must diff too, and with the same verdicts as the history pair.
@@ -260,20 +261,41 @@ def test_revert_is_the_change_with_the_directions_swapped() -> None:
 # --------------------------------------------------------------------------- the draft switch
 
 
-def test_dialect_switch_changes_no_verdict_by_itself() -> None:
+def test_dialect_switch_widens_every_integer_forward() -> None:
+    """16 -> 17 only respells draft-04 as 2020-12, but `1.0` becomes an integer: an event with
+    `"pid": 1.0` is valid under 17 and rejected by 16's own validator."""
     r = report(16, 17)
     assert "schema-dialect-changed" in {c.rule for c in r.changes}
-    assert wire_rules(r) == set(), [c.rule for c in r.changes]
-    assert not r.backward.breaks and not r.forward.breaks
+    assert wire_rules(r) == {"type-widened"}, [c.rule for c in r.changes]
+    assert {(c.details["old"], c.details["new"]) for c in r.changes if c.rule == "type-widened"} == {
+        ("integer(draft-04)", "integer")
+    }
+    assert not r.backward.breaks and r.forward.breaks
     assert not [c for c in r.changes if c.rule.startswith("definition-")]  # definitions -> $defs is no rename
+    event = verified_witness(16, 17, Direction.FORWARD)
+    assert event is not None and any(isinstance(v, float) and v.is_integer() for v in leaves(event)), event
+
+
+def test_dialect_switch_and_the_next_pull_request_break_forward_too() -> None:
+    assert breaks(16, 18)[1] is True
+    assert "type-widened" in wire_rules(report(16, 18))
 
 
 def test_dialect_switch_inside_a_range_keeps_the_real_changes_verdicts() -> None:
-    """15 -> 17 is #12116 (add exit event) plus the switch: same verdicts and wire rules as 15 -> 16."""
-    assert breaks(15, 17) == breaks(15, 16)
-    assert wire_rules(report(15, 17)) == wire_rules(report(15, 16))
+    """15 -> 17 is #12116 (add exit event) plus the switch: 15 -> 16's wire rules plus the integer widening."""
+    assert breaks(15, 17) == breaks(15, 16) == (False, True)
+    assert wire_rules(report(15, 17)) == wire_rules(report(15, 16)) | {"type-widened"}
     assert "schema-dialect-changed" in {c.rule for c in report(15, 17).changes}
     assert "schema-dialect-changed" not in {c.rule for c in report(15, 16).changes}
+
+
+def leaves(value: Any) -> list[Any]:
+    """Every scalar inside a JSON value."""
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in leaves(v)]
+    return [value]
 
 
 def to_2020_12(draft04: dict[str, Any]) -> dict[str, Any]:
@@ -296,9 +318,26 @@ def to_2020_12(draft04: dict[str, Any]) -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **out}
 
 
-def test_respelling_a_draft04_version_as_2020_12_is_only_a_dialect_change() -> None:
+def test_respelling_a_draft04_version_as_2020_12_widens_only_integers() -> None:
     r = compare.diff_documents(fresh(16), to_2020_12(fresh(16)), witnesses=False)
     assert "schema-dialect-changed" in {c.rule for c in r.changes}
+    assert wire_rules(r) == {"type-widened"}, [c.rule for c in r.changes]
+    assert not r.backward.breaks and r.forward.breaks
+
+
+def test_respelling_with_integers_as_whole_multiples_keeps_both_directions() -> None:
+    """Spelled without `integer` (a whole-number `multipleOf`), the respelling accepts the same events."""
+
+    def no_integer(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: no_integer(v) for k, v in node.items()}
+            if out.get("type") == "integer":
+                out.update(type="number", multipleOf=1)
+            return out
+        return [no_integer(v) for v in node] if isinstance(node, list) else node
+
+    old = no_integer(fresh(16))
+    r = compare.diff_documents(old, to_2020_12(copy.deepcopy(old)), witnesses=False)
     assert wire_rules(r) == set(), [c.rule for c in r.changes]
     assert not r.backward.breaks and not r.forward.breaks
 

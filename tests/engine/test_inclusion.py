@@ -93,9 +93,15 @@ CASES: list[tuple[Any, Any, Answer, Any]] = [
     ({"type": "integer"}, {"not": {"type": "string"}}, YES, None),
     ({"allOf": [{"type": "integer"}, {"minimum": 3}]}, {"type": "integer", "minimum": 0}, UNKNOWN, None),
     ({"allOf": [{"type": "integer"}, {"minimum": 3}]}, {"type": "integer"}, YES, None),
-    (
+    (  # nothing else evaluates: unevaluatedProperties means additionalProperties (issue 7)
         {"type": "object", "unevaluatedProperties": False, "properties": {"a": {}}},
         {"type": "object", "unevaluatedProperties": False},
+        NO,
+        {"a": 1},
+    ),
+    (  # an in-place applicator may evaluate more: not decided
+        {"type": "object", "unevaluatedProperties": False, "properties": {"a": {}}},
+        {"type": "object", "allOf": [{"properties": {"a": {}}}], "unevaluatedProperties": False},
         UNKNOWN,
         None,
     ),

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cwscodegen.engine import compare
 from cwscodegen.engine.changes import Direction, Effect
 from cwscodegen.store.snapshots import snapshot_from_text
+from tests.engine.boundary import boundary_values
 from tests.engine.strategies import (
     Judge,
     Pair,
@@ -39,6 +40,7 @@ from tests.engine.strategies import (
     reproducer,
     shipped,
     small_pairs,
+    small_schemas,
     value_pool,
     witness_events,
     witness_problems,
@@ -163,3 +165,67 @@ def test_embedding_builds_root_events_that_old_accepts() -> None:
     document = json.loads(text)
     event = embed(document, "/$defs/File", {"uid": 0, "gid": 0})
     assert event is not None and Judge(document, document).accepts("old", event), (name, event)
+
+
+# ------------------------------------------------------------------ across drafts, at the boundaries
+
+
+def _as_2020_12(draft04: Any) -> Any:
+    """The same document declared 2020-12 (None when 2020-12's meta-schema refuses it)."""
+    from cwscodegen.store.validators import accepting_drafts
+
+    if not isinstance(draft04, dict):
+        return None
+    out = {**draft04, "$schema": "https://json-schema.org/draft/2020-12/schema"}
+    return out if "draft2020-12" in accepting_drafts(out) else None
+
+
+@st.composite
+def cross_draft_pairs(draw: Any) -> Pair:
+    """A small draft-04 schema (possibly mutated) against itself declared 2020-12, either way round:
+    what each accepts differs exactly where the drafts do (`1.0` as an integer, ...)."""
+    old = draw(small_schemas("draft4"))
+    if draw(st.booleans()):
+        pair = draw(small_pairs())
+        old = pair.old if isinstance(pair.old, dict) and "draft-04" in str(pair.old.get("$schema")) else old
+    new = _as_2020_12(old)
+    assume(new is not None)
+    if draw(st.booleans()):
+        old, new = new, old
+    return Pair(old, new, "cross-draft", ("",), ("",))
+
+
+def check_at_boundaries(pair: Pair) -> None:
+    """Every compatible claim survives every boundary value, judged by each side's own draft."""
+    report = compare.diff_documents(pair.old, pair.new, witnesses=True)
+    judge = Judge(pair.old, pair.new)
+    problems = witness_problems(report, judge)
+    assert not problems, f"{pair.label}: unverifiable witness:\n" + "\n".join(problems)
+    values = boundary_values(pair.old, pair.new)
+    for index, direction in enumerate((Direction.BACKWARD, Direction.FORWARD)):
+        if claims_inclusion((report.backward, report.forward)[index]):
+            bad, _ = counterexamples(judge, direction, values)
+            assert not bad, "UNSOUND verdict:\n" + reproducer(
+                pair, (report.backward, report.forward), direction, bad[0], judge
+            )
+
+
+@settings(PROFILE, max_examples=40)
+@given(pair=cross_draft_pairs())
+def test_cross_draft_pairs_survive_boundary_values(pair: Pair) -> None:
+    check_at_boundaries(pair)
+
+
+@settings(PROFILE, max_examples=40)
+@given(pair=small_pairs())
+def test_small_pairs_survive_boundary_values(pair: Pair) -> None:
+    check_at_boundaries(pair)
+
+
+def test_boundary_values_catch_the_old_integer_verdict() -> None:
+    """The generator is not vacuous: against the old claim that draft-04 and 2020-12 `integer`
+    are the same, it finds the counterexample sampling never drew."""
+    old = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "integer"}
+    new = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"}
+    bad, _ = counterexamples(Judge(old, new), Direction.BACKWARD, boundary_values(old, new))
+    assert 1.0 in bad and -0.0 in bad and 2.0**53 in bad

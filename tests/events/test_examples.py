@@ -10,14 +10,14 @@ import pytest
 from cwscodegen.events.examples import CONTEXT, MUTATIONS, EventGenerator
 from cwscodegen.store.snapshots import Snapshot, list_versions, load_schema_file
 from cwscodegen.store.validators import make_validator
-from tests.conftest import HISTORY, SHIPPED
+from tests.conftest import HISTORY_SNAPSHOTS, SHIPPED
 
 
 def _load(folder: Path) -> list[Snapshot]:
     return [load_schema_file(folder / f"{name}.json", name) for name in list_versions(folder)]
 
 
-SNAPSHOTS = _load(SHIPPED) + _load(HISTORY)
+SNAPSHOTS = _load(SHIPPED) + _load(HISTORY_SNAPSHOTS)
 
 
 def test_same_seed_same_bytes_other_seed_other_events() -> None:

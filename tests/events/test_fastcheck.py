@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 
 from cwscodegen.events import fastcheck
 from cwscodegen.events.examples import MUTATIONS, EventGenerator
-from cwscodegen.events.fastcheck import fast_check, fast_document, pruned_validator, root_validator, translate
-from cwscodegen.events.validate import SnapshotChecker
+from cwscodegen.events.fastcheck import fast_check, fast_document, own_keywords_validator, pruned_validator, translate
+from cwscodegen.events.validate import SnapshotChecker, keyword_location
 from cwscodegen.store.refs import draft_of, pointer
 from cwscodegen.store.snapshots import Snapshot, list_versions, load_schema_file
 from cwscodegen.store.validators import first_error, make_validator, validator_class
-from tests.conftest import HISTORY, SHIPPED
+from tests.conftest import HISTORY_SNAPSHOTS as HISTORY_FOLDER
+from tests.conftest import SHIPPED
 
 D4 = "http://json-schema.org/draft-04/schema#"
 D7 = "http://json-schema.org/draft-07/schema#"
@@ -34,7 +35,7 @@ def _load(folder: Path) -> list[Snapshot]:
 
 
 SHIPPED_SNAPSHOTS = _load(SHIPPED)
-HISTORY_SNAPSHOTS = _load(HISTORY)
+HISTORY_SNAPSHOTS = _load(HISTORY_FOLDER)
 
 
 def test_every_shipped_and_historical_snapshot_gets_the_fast_path() -> None:
@@ -329,7 +330,7 @@ def test_shipped_snapshots_fast_verdicts_and_first_errors_match_jsonschema(snaps
     reference = make_validator(snapshot.document)
     fast = fast_document(snapshot.document)
     assert fast is not None
-    pruned, root = pruned_validator(snapshot.document, fast), root_validator(snapshot.document, fast)
+    pruned, own = pruned_validator(snapshot.document, fast), own_keywords_validator(snapshot.document)
     checker = SnapshotChecker(snapshot)
     events = MIXED_EVENTS + _events(snapshot, 4, seed=5)  # its own unmutated events are valid
     rejected = 0
@@ -345,10 +346,11 @@ def test_shipped_snapshots_fast_verdicts_and_first_errors_match_jsonschema(snaps
         rejected += 1
         assert rejection is not None
         assert (rejection.pointer, rejection.message) == (pointer(*expected.absolute_path), expected.message)
+        assert rejection.schema == keyword_location(snapshot.document, expected.absolute_schema_path)
         assert list(expected.absolute_path) == list(_error(pruned, event).absolute_path)
         assert _error(pruned, event).message == expected.message
-        shallow = first_error(root, event)
-        if shallow is not None:  # when the root validator answers, it is with the same error
+        shallow = first_error(own, event)
+        if shallow is not None:  # when the root's own keywords answer, it is with the same error
             assert list(expected.absolute_path) == [] and shallow.message == expected.message
     assert 0 < rejected <= len(events) - 4
 

@@ -19,12 +19,13 @@ from typing import Any
 import pytest
 
 from cwscodegen.cli import main
+from cwscodegen.errors import UserError
 from cwscodegen.events.examples import EventGenerator
-from cwscodegen.events.validate import Event, Malformed, SnapshotChecker, check_events, iter_events
+from cwscodegen.events.validate import Event, Malformed, SnapshotChecker, check_events, iter_events, keyword_location
 from cwscodegen.store.refs import pointer
 from cwscodegen.store.snapshots import list_versions, load_schema_file, load_snapshot
 from cwscodegen.store.validators import first_error, make_validator
-from tests.conftest import DATA, HISTORY, ROOT, SHIPPED
+from tests.conftest import DATA, HISTORY_SNAPSHOTS, ROOT, SHIPPED
 
 EVENTS = DATA / "events"
 MIXED = EVENTS / "mixed.jsonl"
@@ -190,7 +191,14 @@ def test_every_verdict_is_jsonschemas_with_its_first_error(capsys: pytest.Captur
         for name in versions:
             error = first_error(oracle[name], event)
             if error is not None:
-                expected.append({"version": name, "pointer": pointer(*error.absolute_path), "message": error.message})
+                expected.append(
+                    {
+                        "version": name,
+                        "pointer": pointer(*error.absolute_path),
+                        "message": error.message,
+                        "schema": keyword_location(oracle[name].schema, error.absolute_schema_path),
+                    }
+                )
         assert row["rejected"] == expected
         assert row["ok"] == (not expected)
     assert summary == {
@@ -207,26 +215,34 @@ def test_validate_accepts_events_with_jsonschema_rs_and_explains_with_jsonschema
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every shipped snapshot (draft-04 and 2020-12) gets the jsonschema-rs fast check; an event it
-    accepts never reaches jsonschema, and a rejected one is explained by jsonschema."""
+    accepts never reaches jsonschema, and a rejected one is explained by jsonschema on the place
+    that fails only (the root's keys here), never by the whole validator."""
+    import cwscodegen.events.fastcheck as fastcheck_module
     import cwscodegen.events.validate as validate_module
 
     checkers = {name: SnapshotChecker(load_snapshot(SHIPPED, name)) for name in list_versions(SHIPPED)}
     assert {c.engine.split()[0] for c in checkers.values()} == {"jsonschema-rs"}
     assert SnapshotChecker(load_snapshot(SHIPPED, "v15"), fast=False).engine == "jsonschema"
     explained: list[Any] = []
+    whole: list[Any] = []
 
-    def spy(validator: Any, instance: Any) -> Any:
-        explained.append(instance)
-        return first_error(validator, instance)
+    def spy(log: list[Any]) -> Any:
+        def first(validator: Any, instance: Any) -> Any:
+            log.append(instance)
+            return first_error(validator, instance)
 
-    monkeypatch.setattr(validate_module, "first_error", spy)
+        return first
+
+    monkeypatch.setattr(fastcheck_module, "first_error", spy(explained))
+    monkeypatch.setattr(validate_module, "first_error", spy(whole))
     for name in ("v2", "v15"):
         event = EventGenerator(load_snapshot(SHIPPED, name).document, seed=4).event()
         assert checkers[name].check(event) is None
         assert explained == []
         rejection = checkers[name].check({**event, "unexpected": 1})
         assert rejection is not None and rejection.pointer == "" and "'unexpected' was unexpected" in rejection.message
-        assert explained and explained[-1] == {**event, "unexpected": 1}
+        assert rejection.schema == "/additionalProperties"
+        assert explained == [{**event, "unexpected": 1}] and whole == []
         explained.clear()
 
 
@@ -347,20 +363,20 @@ def test_standard_input_redirected_from_a_file_in_a_real_process(tmp_path: Path)
 
 
 def test_the_59_version_history_agrees_with_jsonschema(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    versions = list_versions(HISTORY)
+    versions = list_versions(HISTORY_SNAPSHOTS)
     assert len(versions) == 59
     events = [
         json.loads(MIXED.read_text(encoding="utf-8").splitlines()[0]),
         json.loads(V2_EVENT.read_text(encoding="utf-8")),
     ]
-    newest = load_schema_file(HISTORY / f"{versions[-1]}.json")
+    newest = load_schema_file(HISTORY_SNAPSHOTS / f"{versions[-1]}.json")
     events.append(EventGenerator(newest.document, seed=1).event())
     path = tmp_path / "events.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
-    code, out, _ = run(["validate", "--format", "json", "--schemas", str(HISTORY), str(path)], capsys)
+    code, out, _ = run(["validate", "--format", "json", "--schemas", str(HISTORY_SNAPSHOTS), str(path)], capsys)
     assert code == 1
     rows = [json.loads(line) for line in out.splitlines()]
-    oracle = {name: make_validator(load_schema_file(HISTORY / f"{name}.json").document) for name in versions}
+    oracle = {name: make_validator(load_schema_file(HISTORY_SNAPSHOTS / f"{name}.json").document) for name in versions}
     for row, event in zip(rows, events):
         assert row["accepted"] == [n for n in versions if oracle[n].is_valid(event)]
         assert [r["version"] for r in row["rejected"]] == [n for n in versions if not oracle[n].is_valid(event)]
@@ -508,3 +524,202 @@ def test_a_progress_bar_on_a_terminal_for_large_inputs_and_only_there(tmp_path: 
         cwd=tmp_path,
     )
     assert done.returncode == 0 and done.stderr == ""  # not a terminal: no bar
+
+
+# --- untrusted input: patterns, sizes, empty and closed input, Ctrl-C ---------------------------
+
+D2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _one_snapshot(folder: Path, schema: dict[str, Any], name: str = "v1") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(schema), encoding="utf-8")
+    return folder
+
+
+def _cli(args: list[str], cwd: Path, **options: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cwscodegen", *args], capture_output=True, text=True, cwd=cwd, timeout=300, **options
+    )
+
+
+def test_a_catastrophic_pattern_on_a_35_byte_event_is_checked_at_once(tmp_path: Path) -> None:
+    """P6: `^(a+)+$` against n `a`s and a `!` takes Python's re about 2**n steps (a 35-byte event
+    did not finish in 60 s); the timeout only turns a regression into a failure instead of a hang."""
+    schema = {"$schema": D2020, "type": "object", "properties": {"name": {"type": "string", "pattern": "^(a+)+$"}}}
+    schemas = _one_snapshot(tmp_path / "schemas", schema)
+    name = "a" * 23 + "!"
+    event = json.dumps({"name": name}, separators=(",", ":"))
+    events = tmp_path / "e.jsonl"
+    events.write_text(event + "\n" + json.dumps({"name": "aaa"}) + "\n", encoding="utf-8")
+    assert len(event.encode()) == 35  # the reproducer's size
+    done = _cli(["validate", "--schemas", str(schemas), str(events)], tmp_path)
+    assert done.returncode == 1 and done.stderr == ""
+    assert done.stdout.splitlines()[:2] == [
+        f"line 1: rejected by v1 at /name: {name!r} does not match '^(a+)+$'",
+        "line 2: accepted by v1",
+    ]
+
+
+def test_no_event_string_reaches_pythons_backtracking_re(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`pattern`, `patternProperties` and `additionalProperties` beside it run on the linear-time
+    engine, read as ECMA-262 (JSON Schema's dialect): `$` only at the very end, `\\d` ASCII only."""
+    import jsonschema._keywords
+    import jsonschema._utils
+
+    class NoRe:
+        def search(self, *args: Any) -> Any:
+            raise AssertionError(f"Python's re ran on {args!r}")
+
+    schema = {
+        "$schema": D2020,
+        "type": "object",
+        "properties": {"code": {"type": "string", "pattern": "^[a-z]+-\\d+$"}},
+        "patternProperties": {"^x-": {"type": "integer"}},
+        "additionalProperties": False,
+    }
+    checker = SnapshotChecker(load_schema_file(_one_snapshot(tmp_path, schema) / "v1.json", "v1"))
+    for module in (jsonschema._keywords, jsonschema._utils):
+        monkeypatch.setattr(module, "re", NoRe())
+    assert checker.fast is None  # outside the fast subset: jsonschema decides, with linear patterns
+    assert checker.check({"code": "ab-12", "x-a": 1}) is None
+    cases = {
+        "ab-12\n": ("/code", "'ab-12\\n' does not match '^[a-z]+-\\\\d+$'"),  # Python's re: a match
+        "ab-١٢": ("/code", "'ab-١٢' does not match '^[a-z]+-\\\\d+$'"),  # Arabic-Indic digits: \d is ASCII
+    }
+    for code, (where, message) in cases.items():
+        rejection = checker.check({"code": code})
+        assert rejection is not None and (rejection.pointer, rejection.message) == (where, message)
+        assert rejection.schema == "/properties/code/pattern"
+    rejection = checker.check({"x-a": "no"})
+    assert rejection is not None and (rejection.pointer, rejection.schema) == ("/x-a", "/patternProperties/^x-/type")
+    rejection = checker.check({"y": 1, "z": 2})
+    assert rejection is not None and rejection.message == "'y', 'z' do not match any of the regexes: '^x-'"
+
+
+def test_linear_patterns_give_jsonschemas_verdicts_and_messages_where_the_dialects_agree() -> None:
+    from cwscodegen.events.fastcheck import linear_validator
+
+    patterns = ["^(a+)+$", "^[a-z]{2,4}$", "ab|cd", "^\\w+@\\w+\\.com$", "^[^/]*$", "", "x*"]
+    strings = ["", "a", "aaaa", "ab", "abcde", "me@host.com", "a/b", "zz", "cd!", "aaaaaaaaaaaaaaaaaaaa!"]
+    for pattern in patterns:
+        schema = {"$schema": D2020, "type": "string", "pattern": pattern}
+        linear, reference = linear_validator(schema), make_validator(schema)
+        for string in strings:
+            if pattern == "^(a+)+$" and string.endswith("!"):
+                continue  # the one Python's re would take minutes on
+            mine, theirs = first_error(linear, string), first_error(reference, string)
+            assert (mine is None) == (theirs is None), (pattern, string)
+            assert mine is None or theirs is None or mine.message == theirs.message
+
+
+@pytest.mark.parametrize(
+    ("schema", "place"),
+    [
+        ({"properties": {"a": {"type": "string", "pattern": "^(?=a)b"}}}, "pattern at /properties/a/pattern"),
+        ({"properties": {"enum": {"pattern": "(x)\\1"}}}, "pattern at /properties/enum/pattern"),
+        ({"patternProperties": {"(?<!x)y": {}}}, "pattern at /patternProperties/(?<!x)y"),
+        (
+            {"patternProperties": {"^x-": {}}, "unevaluatedProperties": False},
+            "patternProperties at /patternProperties: with unevaluatedProperties",
+        ),
+    ],
+)
+def test_a_pattern_the_linear_engine_cannot_run_is_one_line_naming_snapshot_and_place(
+    schema: dict[str, Any], place: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    schemas = _one_snapshot(tmp_path, {"$schema": D2020, "type": "object", **schema})
+    events = tmp_path / "e.jsonl"
+    events.write_text('{"a": "b"}\n', encoding="utf-8")
+    code, out, err = run(["validate", "--schemas", str(schemas), str(events)], capsys)
+    assert (code, out) == (2, "") and len(err.splitlines()) == 1
+    assert err.startswith(f"cwscodegen: error: {schemas / 'v1.json'}: {place}")
+
+
+def test_input_without_newlines_is_one_error_and_memory_stays_bounded(tmp_path: Path) -> None:
+    """P16: `validate /dev/zero` grew without bound; now the line limit ends it."""
+    from cwscodegen.events.validate import read_lines
+
+    done = _cli(["validate", "--schemas", str(SHIPPED), "--max-line-bytes", "1048576", "/dev/zero"], tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "cwscodegen: error: /dev/zero: line 1: longer than 1048576 bytes (see --max-line-bytes)\n"
+
+    class Zeros(io.RawIOBase):  # endless input, as /dev/zero
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            buffer[:] = bytes(len(buffer))
+            return len(buffer)
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(UserError, match="zeros: line 1: longer than 4194304 bytes"):
+            list(read_lines(io.BufferedReader(Zeros()), "zeros", 4 << 20))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * (4 << 20)
+
+
+def test_short_lines_and_a_long_multi_line_value() -> None:
+    from cwscodegen.events.validate import read_lines
+
+    assert list(read_lines(io.BytesIO(b'{"a": 1}\n{}\n'), "x", 9)) == [b'{"a": 1}\n', b"{}\n"]
+    with pytest.raises(UserError, match="x: line 2: longer than 9 bytes"):  # the newline counts
+        list(read_lines(io.BytesIO(b'{"a": 1}\n{"ab": 12}\n'), "x", 9))
+    pretty = b'{\n  "a": [\n' + b"    1,\n" * 50 + b"    1\n  ]\n}\n" + b'{\n  "b": 2\n}\n'
+    items = list(iter_events(io.BytesIO(pretty), "auto", max_value_bytes=200))
+    assert isinstance(items[0], Malformed) and items[0].line == 1 and "longer than 200 bytes" in items[0].message
+    assert isinstance(items[-1], Event) and items[-1].value == {"b": 2} and len(items) == 2
+
+
+def test_empty_input_exits_1_saying_no_events_were_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """P24: a CI step validating the wrong, empty file must fail."""
+    for content in ("", "\n\n  \n"):
+        path = tmp_path / "empty.jsonl"
+        path.write_text(content, encoding="utf-8")
+        code, out, err = run(["validate", "--schemas", str(SHIPPED), str(path)], capsys)
+        assert (code, out, err) == (1, "summary: 0 events: no events were read\n", "")
+        code, out, _ = run(["validate", "--format", "json", "--schemas", str(SHIPPED), str(path)], capsys)
+        assert code == 1 and json.loads(out)["summary"]["events"] == 0
+    done = _cli(["validate", "--schemas", str(SHIPPED), "-"], tmp_path, stdin=subprocess.DEVNULL)
+    assert (done.returncode, done.stdout) == (1, "summary: 0 events: no events were read\n")
+
+
+def test_standard_input_closed_is_one_line_exit_2(tmp_path: Path) -> None:
+    """P15: `validate - <&-`."""
+    done = _cli(["validate", "--schemas", str(SHIPPED), "-"], tmp_path, preexec_fn=lambda: os.close(0))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "cwscodegen: error: -: standard input is closed (nothing to read events from)\n"
+
+
+def test_ctrl_c_prints_the_summary_so_far_and_exits_130(tmp_path: Path) -> None:
+    """P21: events come through a pipe that stays open; after three verdicts, SIGINT."""
+    import signal
+
+    event = V2_EVENT.read_text(encoding="utf-8").replace("\n", " ").strip() + "\n"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cwscodegen", "validate", "--schemas", str(SHIPPED), "--version", "v3", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        for _ in range(3):
+            process.stdin.write(event)
+        process.stdin.flush()
+        seen = [process.stdout.readline() for _ in range(3)]
+        assert seen == ["line 1: accepted by v3\n", "line 2: accepted by v3\n", "line 3: accepted by v3\n"]
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130
+    assert out == "summary: 3 events: 3 accepted by v3, 0 rejected, 0 malformed\n"
+    assert err == "cwscodegen: interrupted after 3 events\n"

@@ -79,7 +79,7 @@ def message(c: Change) -> str:
 
 
 def make(mode: str = "backward", accepted: tuple[AcceptedBreak, ...] = ()) -> str:
-    log = build(SNAPS, mode, accepted=accepted, diff=fake_diff, verdicts=fake_verdicts)
+    log = build(SNAPS, mode, accepted=accepted, schemas=Path("."), diff=fake_diff, verdicts=fake_verdicts)
     return render_markdown(log, message)
 
 
@@ -160,7 +160,13 @@ def test_breaking_change_without_witness_says_why() -> None:
 
 
 def test_accepted_break_is_listed_marked_and_still_major() -> None:
-    entry = AcceptedBreak("v3", "v4", "required-added", "/properties/required-added", "agent is always sent")
+    from cwscodegen.review.accepted import content_sha256
+
+    v3, v4 = (next(s for s in SNAPS if s.name == name) for name in ("v3", "v4"))
+    hashes = (content_sha256(v3), content_sha256(v4))
+    entry = AcceptedBreak(
+        "v3", "v4", "required-added", "/properties/required-added", "agent is always sent", "", 0, *hashes
+    )
     text = section(make(accepted=(entry,)), "v4")
     assert "Suggested bump: **major**" in text
     breaking = text[text.index("### Breaking changes") : text.index("### Compatible changes")]
@@ -252,8 +258,13 @@ def test_changelog_command_to_file_with_accepted_break(capsys: pytest.CaptureFix
     assert first is not None
     pointer, rule = first.groups()
     pointer = pointer.split(" → ")[-1]
+    from cwscodegen.review.accepted import content_sha256
+    from cwscodegen.store.snapshots import load_schema_file
+
+    old_hash, new_hash = (content_sha256(load_schema_file(schemas / f"{n}.json")) for n in ("v12", "v13"))
     (schemas / "accepted-breaks.toml").write_text(
-        f'[[accepted]]\nold = "v12"\nnew = "v13"\nrule = "{rule}"\npointer = "{pointer}"\nreason = "agent metadata is always sent"\n'
+        f'[[accepted]]\nold = "v12"\nnew = "v13"\nold_sha256 = "{old_hash}"\nnew_sha256 = "{new_hash}"\n'
+        f'rule = "{rule}"\npointer = "{pointer}"\nreason = "agent metadata is always sent"\n'
     )
     code, _, _ = run(["changelog", "--schemas", str(schemas), "--output", str(target)], capsys)
     text = target.read_text(encoding="utf-8")

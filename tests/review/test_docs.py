@@ -14,7 +14,7 @@ from cwscodegen.cli import main
 from cwscodegen.review.docs import anchor, render
 from cwscodegen.store.refs import definitions
 from cwscodegen.store.snapshots import Snapshot, list_versions, load_schema_file
-from tests.conftest import DATA, HISTORY, SHIPPED
+from tests.conftest import DATA, HISTORY_SNAPSHOTS, SHIPPED
 
 SEED = DATA / "seed" / "backend_event_doc.md"
 
@@ -80,7 +80,7 @@ def test_v1_has_the_seeds_sections_in_order_and_the_same_tables() -> None:
 
 def _all() -> list[Snapshot]:
     shipped = [load_schema_file(SHIPPED / f"{n}.json", n) for n in list_versions(SHIPPED)]
-    history = [load_schema_file(HISTORY / f"{n}.json", n) for n in list_versions(HISTORY)]
+    history = [load_schema_file(HISTORY_SNAPSHOTS / f"{n}.json", n) for n in list_versions(HISTORY_SNAPSHOTS)]
     return shipped + history
 
 
@@ -147,7 +147,7 @@ def test_cli_to_stdout_and_to_a_file(capsys: pytest.CaptureFixture[str], tmp_pat
     assert (code, out, err) == (0, "", "")
     assert target.read_text(encoding="utf-8") == render(load_schema_file(SHIPPED / "v15.json").document)
     assert "## `AgentContext`" in target.read_text(encoding="utf-8")
-    newest = HISTORY / f"{list_versions(HISTORY)[-1]}.json"
+    newest = HISTORY_SNAPSHOTS / f"{list_versions(HISTORY_SNAPSHOTS)[-1]}.json"
     code, out, _ = run(["docs", str(newest)], capsys)
     assert code == 0 and out == render(load_schema_file(newest).document)
 

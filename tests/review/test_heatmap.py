@@ -8,7 +8,7 @@ from cwscodegen.engine.changes import Effect
 from cwscodegen.review.heatmap import COLOURS, FAIL, PASS, render_svg
 from cwscodegen.review.matrix import Matrix, Status, compute
 from cwscodegen.store.snapshots import load_all
-from tests.conftest import HISTORY as HISTORY_DIR
+from tests.conftest import HISTORY_SNAPSHOTS as HISTORY_DIR
 from tests.conftest import SHIPPED
 
 from .test_matrix import HISTORY, SubsetEngine, enum_snapshot

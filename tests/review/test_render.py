@@ -374,6 +374,7 @@ def test_json_structure(view: DiffView) -> None:
         "failing",
         "accepted",
         "reached_from",
+        "reading",
         "details",
         "witnesses",
         "no_witness",
