@@ -194,7 +194,8 @@ def compare_jobs(cws: list[str], project: Path, count: int, jobs: int) -> None:
         for folder in (project / "generated-jobs-1", project / f"generated-jobs-{jobs}")
     ]
     if trees[0] != trees[1]:
-        raise SystemExit("generate --jobs 1 and --jobs N wrote different bytes")
+        differ = sorted(name for name in trees[0].keys() | trees[1].keys() if trees[0].get(name) != trees[1].get(name))
+        raise SystemExit(f"generate --jobs 1 and --jobs {jobs} wrote different bytes: {', '.join(differ[:5])}")
     (serial_wall, serial_cpu), (parallel_wall, parallel_cpu) = results["1"], results[str(jobs)]
     print(f"\ngenerate of {count} snapshots, one process against {jobs} (same {len(trees[0])} files, byte for byte)")
     print(f"  --jobs 1   {serial_wall:8.2f} s wall {serial_cpu:8.2f} s CPU")

@@ -1,97 +1,149 @@
-"""How long the compatibility matrix takes over the 59-version upstream history (1,711 pairs).
+"""How the compatibility matrix scales: 50, 250 and 500 snapshots, and the 59-version history.
 
-Prints, from one run on this machine:
-- matrix: `snapshots.load_all` once + `matrix.compute` (engine fast path `compare.verdicts`, each
-  snapshot loaded once, identical documents deduplicated) — what `cwscodegen matrix` does;
-- naive: every pair re-reads and re-checks both files and calls `compare.verdicts`, no dedup;
-- full diff: `compare.diff` with witnesses (what a changelog step costs), on a sample of pairs and
-  extrapolated to all pairs (said so in the output), since running it on all of them takes long;
-and the ratios of the baselines to the matrix, so the figures mean something on any machine.
+Prints, from one run on this machine, for each set:
+- derived: `matrix.compute` as `cwscodegen matrix` runs it (pairs settled by transitivity or a
+  verified witness skip the engine, see `cwscodegen/review/derive.py`), with its engine calls;
+- plain: `matrix.compute(..., derive=False)`, the engine on every distinct pair, where feasible
+  (`--plain-max`), and the ratio plain/derived; the two matrices are compared cell for cell;
+- the time per pair, so sizes compare;
+- first, the cache cliff that `normalize.pinned` removed, shown at a small cache size (`--cliff`
+  snapshots, `--cliff-cache`): with the bounded cache alone, every row of the all-pairs scan
+  re-prepares documents once there are more distinct documents than cache entries.
 
-    .venv/bin/python benchmarks/matrix_bench.py [--schemas DIR] [--sample N] [--naive-sample N]
+The synthetic sets are made from the 59 upstream versions (tests/data/cws-schema-history): set
+member k takes upstream version floor(k * 59 / N) and, for the r-th member taken from the same
+version (r >= 1), adds the optional root string properties `synthetic_1` .. `synthetic_ceil(r/2)`
+and sets the root description to "synthetic revision r". So each upstream release is followed by
+point releases that add fields (backward compatible; forward breaking since the root is closed)
+or only change documentation, and the next upstream release drops the added fields again.
+Upstream versions that are the same document give repeated synthetic documents, as in real life.
+
+    .venv/bin/python benchmarks/matrix_bench.py [--sizes 50 250 500] [--plain-max 250]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import json
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from cwscodegen.engine import compare
+from cwscodegen.engine import compare, normalize
+from cwscodegen.engine.changes import Effect
 from cwscodegen.review import matrix
-from cwscodegen.store.snapshots import Snapshot, list_versions, load_all, load_schema_file
+from cwscodegen.store.snapshots import Snapshot, load_schema_file
 
 HISTORY = Path(__file__).resolve().parent.parent / "tests" / "data" / "cws-schema-history"
 
 
-def timed(work: Callable[[], object]) -> float:
+def synthetic(history: Sequence[Snapshot], count: int) -> list[Snapshot]:
+    """`count` snapshots from the history and point-release mutations of it (module docstring)."""
+    taken: dict[int, int] = {}
+    made = []
+    for k in range(count):
+        base = k * len(history) // count
+        rank = taken.get(base, 0)
+        taken[base] = rank + 1
+        document = copy.deepcopy(history[base].document)
+        if rank:
+            for n in range(1, math.ceil(rank / 2) + 1):
+                document.setdefault("properties", {})[f"synthetic_{n}"] = {"type": "string"}
+            document["description"] = f"synthetic revision {rank}"
+        name = f"s{k:03d}"
+        made.append(Snapshot(name=name, path=Path(f"{name}.json"), text=json.dumps(document), document=document))
+    return made
+
+
+class Counted:
+    """`compare.verdicts`, counting the calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, old: Snapshot, new: Snapshot) -> tuple[Effect, Effect]:
+        self.calls += 1
+        return compare.verdicts(old, new)
+
+
+def measure(label: str, snapshots: list[Snapshot], plain_max: int) -> None:
+    pairs = len(snapshots) * (len(snapshots) - 1) // 2
+    distinct = len({matrix.canonical(s.document) for s in snapshots})
+    engine = Counted()
     start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
+    derived = matrix.compute(snapshots, "backward", engine)
+    derived_s = time.perf_counter() - start
+    print(
+        f"{label:>8}: {len(snapshots)} snapshots ({distinct} distinct), {pairs} pairs; derived "
+        f"{derived_s:8.1f} s, {1000 * derived_s / pairs:.3f} ms/pair, {engine.calls} engine calls",
+        flush=True,
+    )
+    if len(snapshots) > plain_max:
+        print(f"{'':>8}  plain: not run (more than --plain-max {plain_max} snapshots)", flush=True)
+        return
+    plain_engine = Counted()
+    start = time.perf_counter()
+    plain = matrix.compute(snapshots, "backward", plain_engine, derive=False)
+    plain_s = time.perf_counter() - start
+    same = sum(plain.cells[key] == derived.cells[key] for key in plain.cells)
+    print(
+        f"{'':>8}  plain {plain_s:8.1f} s, {1000 * plain_s / pairs:.3f} ms/pair, {plain_engine.calls} engine "
+        f"calls; plain/derived {plain_s / derived_s:.2f}x; equal cells {same}/{len(plain.cells)}",
+        flush=True,
+    )
 
 
-def spread(pairs: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
-    """`count` pairs spread evenly over the list (all of them when count >= len)."""
-    if count >= len(pairs):
-        return pairs
-    step = len(pairs) / count
-    return [pairs[int(k * step)] for k in range(count)]
+def cliff(snapshots: list[Snapshot], cache_size: int) -> None:
+    """The old cliff, at a cache size small enough to show in seconds: the plain matrix with the
+    bounded cache only (as before `normalize.pinned`) against the same with the documents pinned,
+    counting how often a document is prepared (normalised) in each."""
+    made: list[int] = []
+    original = normalize.Prepared.__init__
+
+    def counting(self: normalize.Prepared, document: object, source: str = "schema", draft: str | None = None) -> None:
+        made.append(1)
+        original(self, document, source, draft)
+
+    @contextmanager
+    def unpinned(documents: object) -> Iterator[None]:
+        yield
+
+    size, pinned = normalize._CACHE_SIZE, normalize.pinned
+    normalize.Prepared.__init__ = counting  # type: ignore[method-assign]
+    normalize._CACHE_SIZE = cache_size
+    try:
+        for label, pinning in (("bounded cache only (before)", unpinned), ("pinned (now)", pinned)):
+            normalize.pinned = pinning
+            normalize._PREPARED.clear()
+            made.clear()
+            start = time.perf_counter()
+            matrix.compute(snapshots, "backward", derive=False)
+            print(
+                f"   cliff: {len(snapshots)} snapshots, cache of {cache_size}, {label}: "
+                f"{time.perf_counter() - start:7.1f} s, {len(made)} preparations",
+                flush=True,
+            )
+    finally:
+        normalize.Prepared.__init__, normalize._CACHE_SIZE, normalize.pinned = original, size, pinned  # type: ignore[method-assign]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--schemas", type=Path, default=HISTORY)
-    parser.add_argument("--sample", type=int, default=60, help="pairs for the full-diff baseline")
-    parser.add_argument("--naive-sample", type=int, default=0, help="pairs for the naive baseline (0: all)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[50, 250, 500])
+    parser.add_argument("--plain-max", type=int, default=250, help="largest set also judged the plain way")
+    parser.add_argument("--cliff", type=int, default=40, help="snapshots for the cache-cliff demonstration (0: skip)")
+    parser.add_argument("--cliff-cache", type=int, default=32, help="cache size for the cliff demonstration")
     args = parser.parse_args()
-
-    names = list_versions(args.schemas)
-    count = len(names)
-    pairs = [(i, j) for j in range(count) for i in range(j)]
-    print(f"{args.schemas}: {count} snapshots, {len(pairs)} ordered pairs")
-
-    snapshots: list[Snapshot] = []
-    load_s = timed(lambda: snapshots.extend(load_all(args.schemas)))
-    result: list[matrix.Matrix] = []
-    compute_s = timed(lambda: result.append(matrix.compute(snapshots, "backward")))
-    total = load_s + compute_s
-    distinct = len({matrix.canonical(s.document) for s in snapshots})
-    print(
-        f"matrix     : {total:8.3f} s total = load {load_s:.3f} s + compute {compute_s:.3f} s; "
-        f"{1000 * total / len(pairs):.3f} ms/pair ({distinct} distinct documents)"
-    )
-
-    naive_pairs = spread(pairs, args.naive_sample or len(pairs))
-
-    def naive() -> None:
-        for i, j in naive_pairs:
-            old = load_schema_file(args.schemas / f"{names[i]}.json", names[i])
-            new = load_schema_file(args.schemas / f"{names[j]}.json", names[j])
-            compare.verdicts(old, new)
-
-    naive_s = timed(naive)
-    naive_all = naive_s * len(pairs) / len(naive_pairs)
-    note = "" if len(naive_pairs) == len(pairs) else f" (measured on {len(naive_pairs)} pairs, extrapolated)"
-    print(
-        f"naive      : {naive_all:8.3f} s for all pairs{note}; {1000 * naive_all / len(pairs):.3f} ms/pair; "
-        f"{naive_all / total:.1f}x the matrix"
-    )
-
-    sample = spread(pairs, args.sample)
-    diff_s = timed(lambda: [compare.diff(snapshots[i], snapshots[j], witnesses=True) for i, j in sample])
-    diff_all = diff_s * len(pairs) / len(sample)
-    print(
-        f"full diff  : {diff_all:8.3f} s for all pairs (measured {diff_s:.3f} s on {len(sample)} pairs, "
-        f"extrapolated); {1000 * diff_all / len(pairs):.3f} ms/pair; {diff_all / total:.1f}x the matrix"
-    )
-
-    same = 0
-    for i, j in sample:
-        cell = result[0].cell(names[i], names[j])
-        back, fwd = compare.verdicts(snapshots[i], snapshots[j])
-        same += (cell.backward.breaks, cell.forward.breaks) == (back.breaks, fwd.breaks)
-    print(f"check      : matrix agrees with a direct compare.verdicts call on {same}/{len(sample)} sampled pairs")
+    # The history's file names start with a digit, which version names may not: load them as h01..h59.
+    history = [load_schema_file(path, f"h{path.name[:2]}") for path in sorted(HISTORY.glob("[0-9][0-9]_*.json"))]
+    if args.cliff:
+        cliff(synthetic(history, args.cliff), args.cliff_cache)
+    measure("history", history, args.plain_max)
+    for size in args.sizes:
+        measure(f"n={size}", synthetic(history, size), args.plain_max)
 
 
 if __name__ == "__main__":

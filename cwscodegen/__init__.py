@@ -5,7 +5,8 @@ The library API (the CLI is a thin shell over it):
 - snapshots: `list_snapshots`, `load_snapshot` (a name, a file, or a file at a git ref);
 - compatibility: `diff` (change records and verdicts for one pair), `compat` (every snapshot
   against its predecessor), `matrix` (every ordered pair), `changelog` (releases over a range);
-- events: `validate` (lines or documents, lazily, against the snapshots you name);
+- events: `validate` (lines or documents, lazily, against the snapshots you name), `impact`
+  (how many events a change breaks, and through which change);
 - bindings: `generate`, `check`; and `docs`, the Markdown reference of a snapshot.
 
 Functions return records and raise `UserError` on bad input; they never print or exit. Settings
@@ -25,6 +26,7 @@ from cwscodegen.api import (
     diff,
     docs,
     generate,
+    impact,
     list_snapshots,
     load_snapshot,
     matrix,
@@ -46,6 +48,7 @@ __all__ = [
     "diff",
     "docs",
     "generate",
+    "impact",
     "list_snapshots",
     "load_snapshot",
     "matrix",

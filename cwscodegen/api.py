@@ -27,6 +27,7 @@ from cwscodegen.errors import UserError
 if TYPE_CHECKING:
     from cwscodegen.bindings.codegen import CheckResult, GenerateResult
     from cwscodegen.engine.changes import Report
+    from cwscodegen.events.impact import ImpactView
     from cwscodegen.events.validate import Event, Malformed, Tally, Verdict
     from cwscodegen.review.accepted import AcceptedBreak
     from cwscodegen.review.changelog import Changelog
@@ -353,7 +354,49 @@ def validate(
     if isinstance(events, (str, bytes)):  # iterating would check one character at a time
         raise TypeError("validate: give an iterable of lines (text.splitlines()) or of documents, not one string")
     from cwscodegen.events import validate as check
-    from cwscodegen.store.snapshots import check_version_name, list_versions, load_snapshot, version_key
+    from cwscodegen.store.snapshots import load_snapshot
+
+    folder = project_settings(schemas=schemas, root=root).schemas
+    chosen = select_versions(versions, schemas=schemas, root=root)
+    checkers = [check.SnapshotChecker(load_snapshot(folder, name)) for name in chosen]
+    limit = check.DEFAULT_MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
+    verdicts = check.check_events(_parsed(iter(events), "lines" if json_lines else "auto", limit), checkers)
+    return Validation(verdicts, chosen, check.Tally(versions=chosen))
+
+
+def impact(
+    old: SnapshotSpec,
+    new: SnapshotSpec,
+    events: Iterable[Any],
+    *,
+    mode: str | None = None,
+    source: str = "<events>",
+    schemas: PathLike | None = None,
+    root: PathLike | None = None,
+) -> ImpactView:
+    """How many `events` the change OLD → NEW breaks, and through which breaking change of the diff.
+
+    `events`: JSON Lines (`bytes` or `str`, one event each) or parsed documents; `source` names
+    them in examples (`source:line`). The result's `tally` (an `ImpactTally`) merges with the
+    tallies of other partitions in input order (`ImpactTally.merge`), which is how `--jobs`, the
+    Dask path and a Spark `mapPartitions` job combine their parts. Accepted breaks are not
+    applied: impact counts what the traffic hits, accepted or not."""
+    from cwscodegen.events.impact import Impact, ImpactView, as_events, targets
+
+    settings = project_settings(schemas=schemas, root=root, mode=mode)
+    old_snap, new_snap = _snapshot(old, settings.schemas), _snapshot(new, settings.schemas)
+    found = targets(diff(old_snap, new_snap, witnesses=False, accepted=os.devnull), settings.mode)
+    tally = Impact(old_snap, new_snap, found, settings.mode).tally(as_events(events, source))
+    return ImpactView(old_snap.name, new_snap.name, settings.mode, found, tally)
+
+
+def select_versions(
+    versions: Sequence[str] | None, *, schemas: PathLike | None = None, root: PathLike | None = None
+) -> tuple[str, ...]:
+    """The snapshots `validate` checks against, in version order: `versions`, else all of them.
+
+    An unknown or unsafe name raises `UserError` at once, before any event is read."""
+    from cwscodegen.store.snapshots import check_version_name, list_versions, version_key
 
     folder = project_settings(schemas=schemas, root=root).schemas
     known = list_versions(folder)
@@ -366,11 +409,7 @@ def validate(
             raise UserError(f"--version: {exc}") from None
         if name not in known:
             raise UserError(f"--version: unknown version {name!r} in {folder} (known: {', '.join(known)})")
-    chosen = tuple(sorted(set(versions), key=version_key)) if versions else tuple(known)
-    checkers = [check.SnapshotChecker(load_snapshot(folder, name)) for name in chosen]
-    limit = check.DEFAULT_MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
-    verdicts = check.check_events(_parsed(iter(events), "lines" if json_lines else "auto", limit), checkers)
-    return Validation(verdicts, chosen, check.Tally(versions=chosen))
+    return tuple(sorted(set(versions), key=version_key)) if versions else tuple(known)
 
 
 def _parsed(items: Iterator[Any], line_mode: str, max_value_bytes: int) -> Iterator[Event | Malformed]:

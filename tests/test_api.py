@@ -36,7 +36,7 @@ PUBLIC = {
     ", default_draft: 'str | None' = None) -> 'Changelog'",
     "check": "(versions: 'Iterable[str] | None' = None, *, schemas: 'PathLike | None' = None, "
     "output: 'PathLike | None' = None, targets: 'Sequence[str] | None' = None, root_class: 'str | None' = None, "
-    "root: 'PathLike | None' = None) -> 'CheckResult'",
+    "root: 'PathLike | None' = None, full: 'bool' = False, jobs: 'int | None' = None) -> 'CheckResult'",
     "compat": "(*, mode: 'str | None' = None, accepted: 'PathLike | None' = None, witnesses: 'bool' = False, "
     "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None, default_draft: 'str | None' = None) -> 'Compat'",
     "diff": "(old: 'SnapshotSpec', new: 'SnapshotSpec', *, accepted: 'PathLike | None' = None, "
@@ -45,7 +45,9 @@ PUBLIC = {
     "docs": "(version: 'SnapshotSpec', *, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'str'",
     "generate": "(versions: 'Iterable[str] | None' = None, *, schemas: 'PathLike | None' = None, "
     "output: 'PathLike | None' = None, targets: 'Sequence[str] | None' = None, root_class: 'str | None' = None, "
-    "root: 'PathLike | None' = None) -> 'GenerateResult'",
+    "root: 'PathLike | None' = None, jobs: 'int | None' = None) -> 'GenerateResult'",
+    "impact": "(old: 'SnapshotSpec', new: 'SnapshotSpec', events: 'Iterable[Any]', *, mode: 'str | None' = None, "
+    "source: 'str' = '<events>', schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'ImpactView'",
     "list_snapshots": "(*, schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'list[SnapshotInfo]'",
     "load_snapshot": "(spec: 'str | os.PathLike[str] | None' = None, *, at: 'str | None' = None, "
     "schemas: 'PathLike | None' = None, root: 'PathLike | None' = None) -> 'Snapshot'",

@@ -28,7 +28,15 @@ from tests.review.test_gitrefs import git, isolated_git
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 PLACEHOLDER = "/path/to/cwscodegen"
 ELISION = "..."
-COPIED = ("pyproject.toml", "schemas", "generated", "tests/data/events", "tests/data/seed")
+COPIED = (
+    "pyproject.toml",
+    "schemas",
+    "generated",
+    "tests/data/events",
+    "tests/data/seed",
+    "tests/data/real-events",
+    "tests/data/shards",
+)
 _FENCE = re.compile(r"^(?P<fence>```+|~~~+)console\s*$")
 
 

@@ -7,9 +7,10 @@ command that needs them, so `--help`, `list` and a no-op `check` start fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -17,6 +18,13 @@ from cwscodegen import api
 from cwscodegen.cli.fastparams import FastGroup
 from cwscodegen.config import Settings
 from cwscodegen.errors import UserError
+
+if TYPE_CHECKING:
+    from cwscodegen.events.impact import ImpactView
+    from cwscodegen.events.inputs import Shard
+    from cwscodegen.events.runner import Job
+    from cwscodegen.review.render import Observation
+    from cwscodegen.store.snapshots import Snapshot
 
 app = typer.Typer(
     name="cwscodegen",
@@ -105,6 +113,37 @@ def _annotation_root(settings: Settings, fmt: str) -> Path:
         return settings.root
 
 
+EventsOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--events",
+        metavar="FILE",
+        help="Real events (files, folders, globs, URLs; repeat for several): show how many each breaking change hits.",
+        show_default=False,
+    ),
+]
+JobsOpt = Annotated[
+    Optional[int],
+    typer.Option(
+        "--jobs",
+        min=1,
+        metavar="N",
+        help="Processes to check events on (default: all cores for inputs over 4 MiB, else 1). Output stays in input order.",
+        show_default=False,
+    ),
+]
+
+
+def _observation(old: Snapshot, new: Snapshot, events: list[str], jobs: int | None) -> Observation:
+    """What `impact` in full mode counts for the pair, as data for the diff renderers."""
+    from cwscodegen.events.impact import observed_counts
+    from cwscodegen.events.inputs import DEFAULT_MAX_LINE_BYTES, expand
+    from cwscodegen.review.render import Observation
+
+    view = _impact_view(old, new, "full", expand(events), jobs, None, DEFAULT_MAX_LINE_BYTES, False)
+    return Observation(observed_counts(view), view.tally.events)
+
+
 @app.command("diff")
 def diff_cmd(
     old: Annotated[
@@ -127,10 +166,14 @@ def diff_cmd(
     fmt: FormatOpt = "text",
     no_api: NoApiOpt = False,
     accepted: AcceptedOpt = None,
+    events: EventsOpt = None,
+    jobs: JobsOpt = None,
     schemas: SchemasOpt = None,
     default_draft: DraftOpt = None,
 ) -> None:
-    """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error."""
+    """Classify every change from OLD to NEW; exit 0 compatible, 1 breaking, 2 usage or input error.
+
+    With --events, each breaking change also says how many of those events it hits (see `impact`)."""
     from cwscodegen.review.render import DiffView, check_format, render
 
     check_format(fmt)
@@ -146,7 +189,8 @@ def diff_cmd(
         old_snap = api.load_snapshot(old, schemas=schemas)
         new_snap = api.load_snapshot(new, schemas=schemas)
     report = api.diff(old_snap, new_snap, accepted=accepted, schemas=schemas, default_draft=default_draft)
-    view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt))
+    observation = _observation(old_snap, new_snap, events, jobs) if events else None
+    view = DiffView(report, old_snap, new_snap, settings.mode, not no_api, _annotation_root(settings, fmt), observation)
     typer.echo(render(view, fmt, color=_color(fmt)), nl=False)
     raise typer.Exit(1 if view.failing else 0)
 
@@ -266,6 +310,8 @@ def changelog_cmd(
     output: FileOutOpt = None,
     mode: VerdictModeOpt = None,
     accepted: AcceptedOpt = None,
+    events: EventsOpt = None,
+    jobs: JobsOpt = None,
     schemas: SchemasOpt = None,
     default_draft: DraftOpt = None,
 ) -> None:
@@ -275,23 +321,114 @@ def changelog_cmd(
 
     _check_output(output)
     log = api.changelog(start, end, mode=mode, accepted=accepted, schemas=schemas, default_draft=default_draft)
-    _emit(render_markdown(log), output)
+    observed = {s.new.name: _observation(s.old, s.new, events, jobs) for s in log.steps} if events else None
+    _emit(render_markdown(log, observed=observed), output)
 
 
 VALIDATE_FORMATS = ("text", "json")
 PROGRESS_MIN_BYTES = 1 << 20
+PARALLEL_MIN_BYTES = 4 << 20
+
+EventsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="EVENTS",
+        help="Event files (.json, .jsonl, .ndjson, also .gz/.zst), folders of them, globs, fsspec URLs (s3://...), or - for standard input.",
+        show_default=False,
+    ),
+]
+DaskOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        help="Run on an existing Dask cluster (tcp://host:8786 or a scheduler file path): one task per shard, results merged in input order.",
+        show_default=False,
+    ),
+]
+MaxLineOpt = Annotated[
+    int,
+    typer.Option("--max-line-bytes", min=1, metavar="BYTES", help="Longest input line accepted (bounds memory)."),
+]
+ProgressOpt = Annotated[
+    bool, typer.Option("--progress", help="Show a progress bar on stderr even when it is not a terminal.")
+]
+
+
+def _jobs(jobs: int | None, shards: list[Shard]) -> int:
+    """`--jobs`, else all cores when the input is large enough to repay starting the workers."""
+    if jobs is not None:
+        return jobs
+    import os
+
+    from cwscodegen.events.inputs import total_size
+
+    size = total_size(shards)
+    return (os.cpu_count() or 1) if size is not None and size >= PARALLEL_MIN_BYTES else 1
+
+
+def _dask_address(address: str) -> str:
+    """A scheduler address, or the address written in a Dask scheduler file."""
+    import json
+
+    path = Path(address)
+    if "://" in address or not path.is_file():
+        return address
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))["address"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError(f"{address}: not a Dask scheduler file (no 'address')") from None
+    return str(found)
+
+
+def _partials(
+    job: Job, shards: list[Shard], jobs: int | None, dask: str | None, max_line_bytes: int, progress: bool
+) -> Iterator[Any]:
+    """The job's partial results in input order, here, on local processes or on Dask (where the
+    bar advances by whole shards, as their results arrive: the workers do the reading)."""
+    from cwscodegen.events import runner
+    from cwscodegen.events.runner import ValidateJob
+
+    label = "validating" if isinstance(job, ValidateJob) else "reading"
+    with _byte_progress(shards, progress, label) as advance:
+        if dask is None:
+            yield from runner.run(
+                job, shards, jobs=_jobs(jobs, shards), max_line_bytes=max_line_bytes, progress=advance
+            )
+            return
+        for shard, part in zip(shards, runner.run_dask(_dask_address(dask), job, shards, max_line_bytes)):
+            if advance is not None:
+                advance(shard.size or 0)
+            yield part
+
+
+@contextmanager
+def _byte_progress(shards: list[Shard], forced: bool, label: str) -> Iterator[Callable[[int], None] | None]:
+    """One progress bar on stderr over all shards, by bytes read (a terminal, or --progress)."""
+    from cwscodegen.events.inputs import total_size
+
+    total = total_size(shards)
+    if not forced and (total is None or total < PROGRESS_MIN_BYTES or not sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(
+        *columns,
+        console=Console(stderr=True, force_terminal=forced or None),
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda count: bar.advance(task, count)
 
 
 @app.command("validate")
 def validate_cmd(
-    events: Annotated[
-        str,
-        typer.Argument(
-            metavar="EVENTS",
-            help="A .json file (one event, or JSON Lines), a .jsonl/.ndjson file (one event per line), or - for standard input.",
-            show_default=False,
-        ),
-    ],
+    events: EventsArg,
     version: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -313,90 +450,131 @@ def validate_cmd(
             "--failures-only", help="Print only the events that are not accepted (the summary is always printed)."
         ),
     ] = False,
-    max_line_bytes: Annotated[
-        int,
-        typer.Option(
-            "--max-line-bytes",
-            metavar="N",
-            min=1,
-            help="Longest line (or multi-line value) read; a longer one is an error. Bounds memory.",
-        ),
-    ] = 64 << 20,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+    max_line_bytes: MaxLineOpt = 64 << 20,
+    progress: ProgressOpt = False,
     schemas: SchemasOpt = None,
 ) -> None:
     """Check JSON events against snapshots, streaming. Exit 0 when every event is accepted by every
     selected snapshot (the --version ones, else all), 1 when any is rejected or malformed, or when
-    no event was read; 130 on Ctrl-C, after the summary so far."""
+    no event was read; 130 on Ctrl-C, after the summary so far.
+
+    With several shards, each event line names its shard (`file: line N: ...`)."""
     if fmt not in VALIDATE_FORMATS:
         raise UserError(f"--format: unknown format {fmt!r} (choose from {', '.join(VALIDATE_FORMATS)})")
     import json
     import os
 
-    from cwscodegen.events.validate import input_mode, json_line, open_input, read_lines, text_line
+    from cwscodegen.events import runner
+    from cwscodegen.events import validate as check
+    from cwscodegen.events.inputs import expand
+    from cwscodegen.store.snapshots import load_snapshot
 
-    api.project_settings(schemas=schemas)  # a bad setting fails before EVENTS is opened
-    path = None if events == "-" else Path(events)
-    stream, size = open_input(path)  # a bad EVENTS fails before the schemas are compiled
+    settings = api.project_settings(schemas=schemas)  # a bad setting fails before EVENTS is opened
+    chosen = list(api.select_versions(version, schemas=schemas))
+    shards = expand(events)  # a bad EVENTS fails before the schemas are compiled
+    named = len(shards) > 1
+    job = runner.ValidateJob(tuple(runner.SnapshotText.of(load_snapshot(settings.schemas, name)) for name in chosen))
+    tally = check.Tally(versions=chosen)
     try:
-        lines = read_lines(stream, events, max_line_bytes)
-        if size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty():
-            lines = _with_progress(lines, size)
-        run = api.validate(
-            lines,
-            versions=version,
-            json_lines=input_mode(path) == "lines",
-            schemas=schemas,
-            max_line_bytes=max_line_bytes,
-        )
 
         def summary() -> str:
-            return json.dumps({"summary": run.tally.as_json()}) if fmt == "json" else run.tally.text()
+            return json.dumps({"summary": tally.as_json()}) if fmt == "json" else tally.text()
 
         try:
-            for verdict in run:
-                if failures_only and verdict.ok:
-                    continue
-                sys.stdout.write((json_line(verdict) if fmt == "json" else text_line(verdict, run.versions)) + "\n")
+            for part in _partials(job, shards, jobs, dask, max_line_bytes, progress):
+                assert isinstance(part, runner.Verdicts)
+                for verdict in part.verdicts:
+                    tally.add(verdict)
+                    if failures_only and verdict.ok:
+                        continue
+                    sys.stdout.write(_verdict_line(verdict, chosen, fmt, part.source if named else None) + "\n")
         except KeyboardInterrupt:
             sys.stdout.write(summary() + "\n")
             sys.stdout.flush()
-            typer.echo(f"cwscodegen: interrupted after {run.tally.events} events", err=True)
+            typer.echo(f"cwscodegen: interrupted after {tally.events} events", err=True)
             raise typer.Exit(130) from None
         sys.stdout.write(summary() + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # `validate big.jsonl | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(1) from None
-    finally:
-        if path is not None:
-            stream.close()
-    raise typer.Exit(0 if run.ok else 1)
+    raise typer.Exit(0 if tally.ok else 1)
 
 
-def _with_progress(lines: Iterable[bytes], size: int) -> Iterator[bytes]:
-    """The `lines`, advancing a progress bar on stderr (only used on a terminal).
+def _verdict_line(verdict: Any, chosen: list[str], fmt: str, source: str | None) -> str:
+    """One event's line; with several shards, prefixed by (or, in JSON, keyed with) its shard."""
+    from cwscodegen.events import validate as check
 
-    Event lines keep going to standard output: through the bar's console when standard output is
-    the same terminal (so they scroll above it), untouched when it is a pipe or a file."""
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    assert isinstance(verdict, check.Verdict)
+    if fmt == "json":
+        line = check.json_line(verdict)
+        return line if source is None else '{"source": ' + json_string(source) + ", " + line[1:]
+    text = check.text_line(verdict, chosen)
+    return text if source is None else f"{source}: {text}"
 
-    columns = (TextColumn("validating"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
-    with Progress(
-        *columns,
-        console=Console(stderr=True),
-        transient=True,
-        redirect_stdout=sys.stdout.isatty(),
-        redirect_stderr=False,
-    ) as bar:
-        task = bar.add_task("validating", total=size)
-        pending = 0
-        for raw in lines:
-            pending += len(raw)
-            if pending >= 1 << 18:
-                bar.advance(task, pending)
-                pending = 0
-            yield raw
+
+def json_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+IMPACT_FORMATS = ("text", "markdown", "json")
+
+
+@app.command("impact")
+def impact_cmd(
+    old: Annotated[str, typer.Argument(help="OLD: a version name or a schema file.", show_default=False)],
+    new: Annotated[str, typer.Argument(help="NEW: a version name or a schema file.", show_default=False)],
+    events: EventsArg,
+    mode: ModeOpt = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="text|markdown|json", help="Output format.")] = "text",
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+    max_line_bytes: MaxLineOpt = 64 << 20,
+    progress: ProgressOpt = False,
+    schemas: SchemasOpt = None,
+) -> None:
+    """How many EVENTS the change OLD → NEW breaks, and through which change of `diff OLD NEW`.
+
+    Counts events accepted by both, by OLD only, by NEW only, by neither, and malformed; attributes
+    each affected event to the breaking changes whose place its rejection points to (the rest are
+    shown as unattributed). Exit 0 when no event is affected in the mode, 1 otherwise, 2 on error."""
+    from cwscodegen.events import impact
+    from cwscodegen.events.inputs import expand
+
+    impact.check_format(fmt)
+    settings = api.project_settings(schemas=schemas, mode=mode)
+    old_snap = api.load_snapshot(old, schemas=schemas)
+    new_snap = api.load_snapshot(new, schemas=schemas)
+    shards = expand(events)
+    view = _impact_view(old_snap, new_snap, settings.mode, shards, jobs, dask, max_line_bytes, progress)
+    typer.echo(impact.render(view, fmt), nl=False)
+    raise typer.Exit(1 if view.failing else 0)
+
+
+def _impact_view(
+    old_snap: Snapshot,
+    new_snap: Snapshot,
+    mode: str,
+    shards: list[Shard],
+    jobs: int | None,
+    dask: str | None,
+    max_line_bytes: int,
+    progress: bool,
+) -> ImpactView:
+    """Diff OLD and NEW, then tally the events against its breaking changes (shared by `impact`,
+    `diff --events` and `changelog --events`)."""
+    import os
+
+    from cwscodegen.events import impact, runner
+
+    targets = impact.targets(api.diff(old_snap, new_snap, witnesses=False, accepted=os.devnull), mode)
+    job = runner.ImpactJob(runner.SnapshotText.of(old_snap), runner.SnapshotText.of(new_snap), targets, mode)
+    tally = runner.merge_tallies(_partials(job, shards, jobs, dask, max_line_bytes, progress))
+    return impact.ImpactView(old_snap.name, new_snap.name, mode, targets, tally)
 
 
 @app.command("docs")
@@ -436,7 +614,7 @@ RootClassOpt = Annotated[
 ]
 
 
-JobsOpt = Annotated[
+RenderJobsOpt = Annotated[
     Optional[int],
     typer.Option("--jobs", metavar="N", min=1, help="Render on N processes (default: all cores); same bytes."),
 ]
@@ -449,7 +627,7 @@ def generate_cmd(
     output: OutputOpt = None,
     target: TargetOpt = None,
     root_class: RootClassOpt = None,
-    jobs: JobsOpt = None,
+    jobs: RenderJobsOpt = None,
 ) -> None:
     """Write the Python bindings (Pydantic v2, dataclasses, TypedDict) of every snapshot, or of the named ones.
 
@@ -478,7 +656,7 @@ def check_cmd(
     full: Annotated[
         bool, typer.Option("--full", help="Render every package and compare bytes, whatever the manifests say (CI).")
     ] = False,
-    jobs: JobsOpt = None,
+    jobs: RenderJobsOpt = None,
 ) -> None:
     """Exit 0 when the bindings are exactly what `generate` would write, 1 otherwise.
 

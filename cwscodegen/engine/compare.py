@@ -19,8 +19,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
+from cwscodegen.engine import formats
 from cwscodegen.engine.changes import Change, Direction, Effect, Report, Witness
-from cwscodegen.engine.inclusion import NO, UNKNOWN, YES, Answer, Inclusion, deref, member_schemas, type_allowed
+from cwscodegen.engine.inclusion import (
+    NO,
+    UNKNOWN,
+    YES,
+    Answer,
+    Inclusion,
+    deref,
+    member_schemas,
+    raw_step,
+    step_within,
+    type_allowed,
+)
 from cwscodegen.engine.normalize import STRICT_INTEGER, Node, PairIndex, Prepared, canon, prepare
 from cwscodegen.engine.rules import CATALOGUE
 from cwscodegen.errors import UserError
@@ -91,12 +103,19 @@ def _diff_reading(
     pair = _Pair(prepare(old, sources[0], drafts[0]), prepare(new, sources[1], drafts[1]))
     changes = pair.changes(witnesses)
     backward, forward = pair.backward, pair.forward
-    if backward is U and any(w.direction is Direction.BACKWARD for c in changes for w in c.witnesses):
-        backward = B
-    if forward is U and any(w.direction is Direction.FORWARD for c in changes for w in c.witnesses):
-        forward = B
+    if witnesses:  # a direction is breaking exactly when a verified witness shows it
+        shown = {w.direction for c in changes for w in c.witnesses}
+        backward = _shown(backward, Direction.BACKWARD in shown)
+        forward = _shown(forward, Direction.FORWARD in shown)
     api = B if any(c.api.breaks for c in changes) else C if any(c.api is C for c in changes) else N
     return Report(old_name, new_name, tuple(changes), backward, forward, api)
+
+
+def _shown(effect: Effect, witnessed: bool) -> Effect:
+    """Breaking with a witness; a failing direction without one is undecided."""
+    if not effect.breaks:
+        return effect
+    return B if witnessed else U
 
 
 def verdicts(old: Snapshot, new: Snapshot, default_draft: str | None = None) -> tuple[Effect, Effect]:
@@ -199,6 +218,17 @@ def merge_readings(found: Sequence[tuple[str, Report]]) -> Report:
     return Report(first.old_name, first.new_name, tuple(changes), back, fwd, api, readings=labels)
 
 
+def identical_prepared(old: Prepared, new: Prepared, index: PairIndex | None = None) -> bool:
+    """Whether the engine calls the pair "no change at all" (Effect.NONE both ways): structurally
+    equal with annotations, and the same dialect and identity. Cheap when the roots differ."""
+    if old.root.full != new.root.full:
+        return False
+    keys = ("$schema", "$id", "id")
+    if any(_get(old.document, k) != _get(new.document, k) for k in keys):
+        return False
+    return (index or PairIndex(old, new)).equal(old.root, new.root, full=True)
+
+
 # ---------------------------------------------------------------------------------- the walk
 @dataclass(frozen=True)
 class _At:
@@ -229,15 +259,11 @@ class _Pair:
         self.inc = Inclusion(self.index)
         self.back = self.inc.includes(old.root, new.root)
         self.fwd = self.inc.includes(new.root, old.root)
-        identical = self.index.equal(old.root, new.root, full=True) and self._same_meta()
+        identical = identical_prepared(old, new, self.index)
         self.backward = N if identical else effect_of(self.back)
         self.forward = N if identical else effect_of(self.fwd)
         self._seen: set[tuple[int, int]] = set()
         self._out: list[tuple[Change, _At, tuple[Node | None, Node | None]]] = []
-
-    def _same_meta(self) -> bool:
-        keys = ("$schema", "$id", "id")
-        return all(_get(self.old.document, k) == _get(self.new.document, k) for k in keys)
 
     # ------------------------------------------------------------------ driver
     def changes(self, witnesses: bool) -> list[Change]:
@@ -370,6 +396,8 @@ class _Pair:
             return
         if (o.ref is not None or n.ref is not None) and self._refs(o, n, at):
             return
+        if self._rewritten(o, n, at):
+            return
         self._types(o, n, at)
         self._values(o, n, at)
         self._bounds(o, n, at)
@@ -378,6 +406,17 @@ class _Pair:
         self._objects(o, n, at)
         self._combinators(o, n, at)
         self._unknown(o, n, at)
+
+    def _rewritten(self, o: Node, n: Node, at: _At) -> bool:
+        """A place whose combinators changed but whose set did not (`type: [a, b]` to `anyOf`):
+        one equivalent-rewrite, not keyword-wise changes that the proofs would contradict."""
+        if not (o.combinators or n.combinators) or o.ref is not None or n.ref is not None:
+            return False
+        if self.inc.includes(o, n) is not YES or self.inc.includes(n, o) is not YES:
+            return False
+        keyword = next((k for k in ("anyOf", "oneOf", "allOf", "not", "if") if k in _raw(n) or k in _raw(o)), "type")
+        self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword=keyword)
+        return True
 
     def _notes(self, o: Node, n: Node, at: _At) -> None:
         for key in sorted(set(o.notes) | set(n.notes)):
@@ -471,15 +510,14 @@ class _Pair:
                     f"{side}-relaxed", o, n, at, C, B, keyword=keyword, old=_bound_text(before), new=_bound_text(after)
                 )
         before, after = o.kw.get("multipleOf"), n.kw.get("multipleOf")
-        if before != after:
-            back = after is None or (before is not None and (before / after).denominator == 1)
-            fwd = before is None or (after is not None and (after / before).denominator == 1)
+        if before != after or type(raw_step(o)) is not type(raw_step(n)):
+            back, fwd = effect_of(step_within(o, n)), effect_of(step_within(n, o))
             old, new = _num(before), _num(after)
-            if not back and not fwd:
-                self._emit("keyword-changed", o, n, at, B, B, keyword="multipleOf", old=old, new=new)
-            elif not back or not fwd:
-                self._emit("multiple-of-tightened" if not back else "multiple-of-relaxed", o, n, at,
-                           C if back else B, C if fwd else B, keyword="multipleOf", old=old, new=new)  # fmt: skip
+            if back.breaks and fwd.breaks:
+                self._emit("keyword-changed", o, n, at, back, fwd, keyword="multipleOf", old=old, new=new)
+            elif back.breaks or fwd.breaks:
+                self._emit("multiple-of-tightened" if back.breaks else "multiple-of-relaxed", o, n, at,
+                           back, fwd, keyword="multipleOf", old=old, new=new)  # fmt: skip
 
     def _counts(self, o: Node, n: Node, at: _At) -> None:
         for keyword, prefix, sign in _COUNTS:
@@ -492,8 +530,34 @@ class _Pair:
                 tighter = after is not None and (before is None or after < before)
             self._emit(f"{prefix}-{'tightened' if tighter else 'relaxed'}", o, n, at, B if tighter else C,
                        C if tighter else B, keyword=keyword, old=_num(before), new=_num(after))  # fmt: skip
-        self._added_removed("pattern", o, n, at, changed=(U, U, U))
+        self._patterns(o, n, at)
+        before, after = o.kw.get("format"), n.kw.get("format")
+        if before == after:
+            return
+        if before is not None and after is not None and formats.implies(before, after):
+            back, fwd = C, C if formats.implies(after, before) else B
+            if fwd is C:
+                self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword="format")
+            else:
+                self._emit("format-changed", o, n, at, back, fwd, keyword="format", old=before, new=after)
+            return
+        if before is not None and after is not None and formats.implies(after, before):
+            self._emit("format-changed", o, n, at, B, C, keyword="format", old=before, new=after)
+            return
         self._added_removed("format", o, n, at, changed=(B, B, B))
+
+    def _patterns(self, o: Node, n: Node, at: _At) -> None:
+        """A pattern change judged by automata (`patterns.includes`): an added `a*` narrows nothing."""
+        before, after = o.kw.get("pattern"), n.kw.get("pattern")
+        if before == after:
+            return
+        back, fwd = _pattern_answer(before, after), _pattern_answer(after, before)
+        if back is YES and fwd is YES:
+            self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword="pattern")
+            return
+        rule = "pattern-added" if before is None else "pattern-removed" if after is None else "pattern-changed"
+        self._emit(rule, o, n, at, effect_of(back), effect_of(fwd), keyword="pattern",
+                   **({} if before is None else {"old": before}), **({} if after is None else {"new": after}))  # fmt: skip
 
     def _added_removed(self, keyword: str, o: Node, n: Node, at: _At, changed: tuple[Effect, Effect, Effect]) -> None:
         before, after = o.kw.get(keyword), n.kw.get(keyword)
@@ -620,9 +684,9 @@ class _Pair:
                 found.append(result)
             else:
                 missing[direction.value] = result
-        decided = {w.direction for w in found}  # a verified witness decides an undecided direction
-        back = B if Direction.BACKWARD in decided and change.backward is U else change.backward
-        fwd = B if Direction.FORWARD in decided and change.forward is U else change.forward
+        decided = {w.direction for w in found}  # breaking with a verified witness, else undecided
+        back = _shown(change.backward, Direction.BACKWARD in decided)
+        fwd = _shown(change.forward, Direction.FORWARD in decided)
         return replace(change, witnesses=tuple(found), no_witness=missing, backward=back, forward=fwd)
 
     def _find(self, direction: Direction, o: Node | None, n: Node | None, paths_old: list[tuple[Step, ...]],
@@ -647,6 +711,13 @@ class _Pair:
 
 
 # ---------------------------------------------------------------------------------- helpers
+def _pattern_answer(sub: str | None, sup: str | None) -> Answer:
+    from cwscodegen.engine import patterns
+
+    held = patterns.includes(sub, sup)
+    return YES if held else NO if held is False else UNKNOWN
+
+
 def _same_branches(index: PairIndex, a: Any, b: Any) -> bool:
     """Equal subschemas (or equal lists of them, in any order), or both absent."""
     if isinstance(a, tuple) and isinstance(b, tuple):

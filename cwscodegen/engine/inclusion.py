@@ -27,7 +27,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from cwscodegen.engine.normalize import STRICT_INTEGER, Node, PairIndex, json_type, with_twins
+from cwscodegen.engine.normalize import FLOAT_STEP, STRICT_INTEGER, Node, PairIndex, json_type, with_twins
 
 ALL_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string"})
 # Each type as a set of disjoint atoms, so draft-04's `integer` (written without a fraction:
@@ -184,6 +184,23 @@ class Inclusion:
 
     # ------------------------------------------------------------------ the decision
     def _decide(self, a: Node, b: Node) -> Answer:
+        """The keyword-wise answer, then the rewrites it misses: the type-split normal form of
+        combinators (`algebra`), and satisfiability (an empty `a` lies in anything; a NO needs a
+        value of `a`, an empty `b` holds none)."""
+        from cwscodegen.engine import algebra, emptiness
+
+        answer = self._direct(a, b)
+        if answer is YES:
+            return YES
+        if (a.combinators or b.combinators) and algebra.included(self, a, b):
+            return YES
+        if emptiness.proven_empty(a):
+            return YES
+        if answer is NO or emptiness.proven_empty(b):
+            return NO if emptiness.empty(a) is NO else UNKNOWN
+        return answer
+
+    def _direct(self, a: Node, b: Node) -> Answer:
         if a.false or b.is_true:
             return YES
         if self.index is not None and self.index.equal(a, b):
@@ -230,7 +247,12 @@ class Inclusion:
         if a.if_ is None or b.if_ is None or not self._equal(a.if_, b.if_):
             return UNKNOWN
         both = conj([self.includes(a.then, b.then), self.includes(a.else_, b.else_)])
-        return YES if both is YES else UNKNOWN
+        if both is YES:
+            return YES
+        from cwscodegen.engine.algebra import branch_included
+
+        held = branch_included(self, a, a.then, b.then) and branch_included(self, a, a.else_, b.else_)
+        return YES if held else UNKNOWN
 
     def _equal(self, a: Node, b: Node) -> bool:
         return self.includes(a, b) is YES and self.includes(b, a) is YES
@@ -342,24 +364,33 @@ class Inclusion:
             return NO
         step_b = b.kw.get("multipleOf")
         if step_b is not None:
-            step_a = a.kw.get("multipleOf")
-            if step_a is not None and (step_a / step_b).denominator == 1:
+            if step_within(a, b) is YES:
                 return YES
             if integer and (1 / step_b).denominator == 1:
-                return YES
-            return NO
+                return YES  # 1 or a power-of-two fraction: every integer is an exact multiple
+            values = _integers(a, integer)  # a few values: ask the validator about each
+            if values is not None:
+                return self._values_in([v for v in with_twins(values) if self.accepts(a, v)], b)
+            return step_within(a, b)
         return YES
 
     def _strings(self, a: Node, b: Node, kind: str) -> Answer:
         if not _within(a.kw.get("minLength"), a.kw.get("maxLength"), b.kw.get("minLength"), b.kw.get("maxLength")):
             return NO
         answers = []
+        lengths = "minLength" in a.kw or "maxLength" in a.kw  # may keep out the strings that differ
         pattern = b.kw.get("pattern")
-        if pattern is not None and a.kw.get("pattern") != pattern:
-            answers.append(UNKNOWN if a.kw.get("pattern") is not None else NO)
+        if pattern is not None:
+            from cwscodegen.engine.patterns import includes
+
+            held = includes(a.kw.get("pattern"), pattern)
+            answers.append(YES if held else NO if held is False and not lengths else UNKNOWN)
         fmt = b.kw.get("format")
         if fmt is not None and a.kw.get("format") != fmt:
-            answers.append(NO)
+            from cwscodegen.engine.formats import implies
+
+            narrowed = lengths or "pattern" in a.kw  # other keywords may keep out the strings that differ
+            answers.append(YES if implies(a.kw.get("format"), fmt) else UNKNOWN if narrowed else NO)
         return conj(answers)
 
     def _arrays(self, a: Node, b: Node, kind: str) -> Answer:
@@ -478,6 +509,8 @@ class Inclusion:
         closed = not a.patterns and a.additional is not None and deref(a.additional).false
         if closed and all(self.accepts(b.names, name) for name in a.props):
             return YES
+        if self.includes(_any_string(b), b.names) is YES:  # every name is a string
+            return YES
         return UNKNOWN
 
     def _dependencies(self, a: Node, b: Node) -> Answer:
@@ -509,6 +542,25 @@ def member_schemas(node: Node, name: str) -> list[Node] | None:
     if not found and node.additional is not None:
         found.append(node.additional)
     return found
+
+
+_STRINGS: dict[int, tuple[Node, Node]] = {}
+
+
+def _any_string(node: Node) -> Node:
+    """A synthetic `{"type": "string"}` in `node`'s document (one per document)."""
+    from cwscodegen.engine.normalize import synthetic
+
+    hit = _STRINGS.get(id(node.prep))
+    if hit is None or hit[0].prep is not node.prep:
+        hit = _STRINGS[id(node.prep)] = (
+            node,
+            synthetic(node.prep, {"type": "string"}, {"types": frozenset({"string"})}),
+        )
+        if len(_STRINGS) > 512:
+            _STRINGS.clear()
+            _STRINGS[id(node.prep)] = hit
+    return hit[1]
 
 
 def _never_holds(node: Node, name: str) -> bool:
@@ -581,6 +633,74 @@ def _max_properties(node: Node) -> int | None:
     return None
 
 
+def raw_step(node: Node) -> Any:
+    """The `multipleOf` value as written (int or float), or None where there is none."""
+    step = node.kw.get("multipleOf")
+    if step is None:
+        return None
+    return float(step) if node.kw.get(FLOAT_STEP) else int(step) if step.denominator == 1 else float(step)
+
+
+def step_within(a: Node, b: Node) -> Answer:
+    """Is every number `a`'s `multipleOf` accepts accepted by `b`'s?
+
+    Validators check a float step by float division (`jsonschema`: `instance / step` must be
+    integral), so a float step accepts values that are no exact multiple of it (512.2 passes
+    `multipleOf: 0.01`, fails `multipleOf: 0.001`, and 2**60 passes `3.0`). An integer step is
+    checked exactly (`%`), and an exact multiple passes a float step only below 2**53 (2**53 + 1 is
+    a multiple of 3 that fails `3.0`). So YES needs integer steps (`b`'s dividing `a`'s; a float
+    `b` only if it is a power of two or `a`'s values stay below 2**53), or float steps a power of
+    two apart (or equal)."""
+    step_a, step_b = a.kw.get("multipleOf"), b.kw.get("multipleOf")
+    if step_b is None:
+        return YES
+    if step_a is None or (step_a / step_b).denominator != 1:
+        return NO
+    written_a, written_b = raw_step(a), raw_step(b)
+    small = _bounded_by(a, _EXACT_FLOATS)  # ints there convert to floats exactly
+    exact = isinstance(written_a, int) and (isinstance(written_b, int) or small or _power_of_two(step_b))
+    ratio = step_a / step_b
+    # float steps whose ratio is 2**k: x / b = 2**k * (x / a) exactly, and scaling by 2 commutes
+    # with rounding, so an integral float quotient for `a` gives one for `b`.
+    scaled = (
+        isinstance(written_a, float) and isinstance(written_b, float) and ratio.numerator & (ratio.numerator - 1) == 0
+    )
+    return YES if exact or scaled else UNKNOWN
+
+
+_EXACT_FLOATS = 2**53
+
+
+def _power_of_two(step: Fraction) -> bool:
+    """2**k: dividing by it is exact, and a float near an exact multiple of it is one."""
+    return all(n & (n - 1) == 0 for n in (step.numerator, step.denominator))
+
+
+def _bounded_by(node: Node, limit: int) -> bool:
+    low, high = _lower(node, False), _upper(node, False)
+    return low is not None and high is not None and -limit < low[0] and high[0] < limit
+
+
+def _integers(node: Node, integer: bool) -> list[int] | None:
+    """The values of a bounded range of integers (`integer`, or an integer `multipleOf`), when few.
+
+    Only integer steps are listed: validators test a fractional `multipleOf` in floating point,
+    so exact multiples of it are not what they accept."""
+    step = node.kw.get("multipleOf")
+    if step is not None and step.denominator != 1:
+        step = None
+    if step is None and not integer:
+        return None
+    step = int(step) if step is not None else 1
+    low, high = _lower(node, True), _upper(node, True)
+    if low is None or high is None or (high[0] - low[0]) / step > _SMALL_RANGE:
+        return None
+    if max(abs(low[0]), abs(high[0])) > _EXACT_FLOATS:
+        return None  # beyond 2**53 a float step accepts non-multiples: see `step_within`
+    first = math.ceil(low[0] / step) * step
+    return list(range(first, int(high[0]) + 1, step))
+
+
 def _enumerate(node: Node) -> list[Any] | None:
     """All values of `node`'s own type cases when there are few (None when infinite)."""
     values: list[Any] = []
@@ -589,17 +709,19 @@ def _enumerate(node: Node) -> list[Any] | None:
             values.append(None)
         elif kind == "boolean":
             values += [False, True]
-        elif kind in INTEGERS:
-            low, high = _lower(node, True), _upper(node, True)
-            if low is None or high is None or high[0] - low[0] > _SMALL_RANGE:
+        elif kind in INTEGERS or kind == "number":
+            found = _integers(node, kind != "number")
+            if found is None:
                 return None
-            values += with_twins(range(int(low[0]), int(high[0]) + 1))
+            values += with_twins(found)
         elif kind == "string" and node.kw.get("maxLength") == 0:
             values.append("")
         else:
             return None
     return values
 
+
+lower_bound, upper_bound = _lower, _upper
 
 _CHECKS = {
     "integer": Inclusion._numbers,

@@ -13,14 +13,18 @@ Every node gets two hash-consed ids: `sem` (assertions only, references by targe
 collisions, so a pair of equal subtrees can be skipped in O(1) once the definitions they refer to
 are known to be equal as well (see `PairIndex`).
 
-Preparation is cached per document object (keyed by `id`, guarded by identity), so the matrix of
-every pair of 59 snapshots prepares each snapshot once.
+Preparation is cached per document object and draft (keyed by `id`, guarded by identity). A loop over every
+pair of N snapshots revisits each one N times in a cycle, which defeats any least-recently-used
+cache smaller than N (past 256 snapshots the matrix re-prepared a document for almost every pair),
+so such a loop wraps itself in `pinned(documents)`: those stay prepared, however many, until the
+loop ends; the bounded cache only serves everything else.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any, cast
 
@@ -72,6 +76,7 @@ MODELLED = frozenset(
     ]
 )
 TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
+FLOAT_STEP = "multipleOf/float"
 # draft-04's `integer`: a number written without fraction or exponent, so `1.0` is not one (from
 # draft-06 on it is). A type of its own, so the two never compare equal.
 STRICT_INTEGER = "integer(draft-04)"
@@ -419,6 +424,8 @@ class Prepared:
                 _bound(node, key, value)
         elif key == "multipleOf" and isinstance(value, (int, float)) and not isinstance(value, bool):
             node.kw[key] = Fraction(value)
+            if isinstance(value, float):  # checked by float division: 3.0 is not 3 (inclusion.step_within)
+                node.kw[FLOAT_STEP] = True
         elif key in ("minLength", "maxLength", "minItems", "maxItems", "minProperties",
                      "maxProperties", "minContains", "maxContains"):  # fmt: skip
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -683,21 +690,60 @@ class PairIndex:
 
 
 _PREPARED: OrderedDict[tuple[int, str], tuple[Any, Prepared]] = OrderedDict()
+_PINNED: dict[tuple[int, str], tuple[Any, Prepared]] = {}
+_PIN_HOLDS: Counter[int] = Counter()
+
+
+@contextmanager
+def pinned(documents: Iterable[Any]) -> Iterator[None]:
+    """Keep the normal forms of `documents` (under every draft read) while the block runs,
+    outside the bounded cache.
+
+    Sized by the caller's work, so an all-pairs loop prepares each document once at any count;
+    memory stays proportional to documents the caller already holds, and is released on exit.
+    Blocks may nest (a document pinned twice stays until both end).
+    """
+    keys = [id(document) for document in documents]
+    _PIN_HOLDS.update(keys)
+    try:
+        yield
+    finally:
+        _PIN_HOLDS.subtract(keys)
+        released = {key for key in keys if _PIN_HOLDS[key] <= 0}
+        for key in released:
+            del _PIN_HOLDS[key]
+        for entry in [k for k in _PINNED if k[0] in released]:
+            del _PINNED[entry]
 
 
 def prepare(document: Any, source: str = "schema", draft: str | None = None) -> Prepared:
     """The normal form of `document` (read under `draft`, by default the declared one), cached by
-    object identity and draft (bounded, least recently used)."""
+    object identity and draft (pinned, else bounded and least recently used)."""
     key = (id(document), draft or draft_of(document))
-    hit = _PREPARED.get(key)
+    hit = _PINNED.get(key) or _PREPARED.get(key)
     if hit is not None and hit[0] is document and hit[1].source == source:
-        _PREPARED.move_to_end(key)
+        if key in _PREPARED:
+            _PREPARED.move_to_end(key)
         return hit[1]
     prep = Prepared(document, source, draft)
+    if key[0] in _PIN_HOLDS:
+        _PINNED[key] = (document, prep)
+        return prep
     _PREPARED[key] = (document, prep)
     if len(_PREPARED) > _CACHE_SIZE:
         _PREPARED.popitem(last=False)
     return prep
 
 
-__all__ = ["STRICT_INTEGER", "Node", "PairIndex", "Prepared", "canon", "escape", "json_type", "prepare", "with_twins"]
+__all__ = [
+    "STRICT_INTEGER",
+    "Node",
+    "PairIndex",
+    "Prepared",
+    "canon",
+    "escape",
+    "json_type",
+    "pinned",
+    "prepare",
+    "with_twins",
+]

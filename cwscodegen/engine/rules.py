@@ -230,7 +230,7 @@ _RULES: list[Rule] = [
     _rule("pattern-removed", "a `pattern` was removed", "{place}: pattern {old} removed", "CBC"),
     _rule(
         "pattern-changed",
-        "a `pattern` changed: inclusion of two regular expressions is not decided",
+        "a `pattern` changed: decided by automata where both patterns are regular, else undecided",
         "{place}: pattern changed ({old} -> {new})",
         "UUU",
     ),

@@ -43,10 +43,12 @@ which, when there is one, is the error `first_error` picks anyway.
 
 from __future__ import annotations
 
+import json
+import threading
 import warnings
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache, partial
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError
@@ -55,7 +57,7 @@ from jsonschema.validators import validator_for
 
 from cwscodegen.errors import UserError
 from cwscodegen.store.refs import Resolver, draft_of, escape, pointer
-from cwscodegen.store.validators import first_error, make_validator, validator_class
+from cwscodegen.store.validators import make_validator, validator_class
 
 FastCheck = Callable[[Any], bool]
 
@@ -121,6 +123,17 @@ class Translation:
             return head
         reached = self._reached(head)
         return {**head, self.container: {name: self.definitions[name] for name in reached}} if reached else head
+
+    def content_key(self, where: str) -> str:
+        """The schema at `where` with what it reaches, as text that is equal for equal schemas in
+        different documents: definitions renamed in the order they are reached (`dN` numbers
+        depend on the whole document). Lets snapshots share answers about one event's values."""
+        head = self.nodes[where]
+        reached = self._reached(head) if not isinstance(head, bool) else []
+        prefix = f"#/{self.container}/"
+        names = {f"{prefix}{name}": f"{prefix}c{index}" for index, name in enumerate(reached)}
+        renamed = [_renamed(head, names)] + [_renamed(self.definitions[name], names) for name in reached]
+        return json.dumps([self.draft, renamed])
 
     def _reached(self, head: Any) -> list[str]:
         prefix = f"#/{self.container}/"
@@ -265,27 +278,27 @@ class FirstError(NamedTuple):
     message: str
 
 
-class _Node:
-    """One schema of the original document, `$ref`s followed: a fast check of its own keywords
-    (`own`, on `_own_view` of a value) and a jsonschema validator of them, for the message.
+class _Own:
+    """What one schema's own keywords say about values: a fast check (`own`, on `_own_view` of a
+    value) and a jsonschema validator of them, for the message (see `own_keywords_validator`).
 
-    For an object, what its own keywords say depends on its keys alone (`type`, `required`,
-    `additionalProperties: false`; formats ignore objects), and so do the messages of `required`
-    and `additionalProperties`: both are cached per key tuple, a bounded number per schema (the
-    events of one kind share a few shapes). Type errors quote the value and are never cached."""
+    For an object, that depends on its keys alone (`type`, `required`, `additionalProperties:
+    false`; formats ignore objects), and so do the messages of `required` and
+    `additionalProperties`: both are cached per key tuple, a bounded number per schema (events of
+    one kind share a few shapes). Type errors quote the value and are never cached. Shared by
+    every snapshot whose schema has the same own keywords (`_shared_own`): an event checked
+    against 15 snapshots meets the same definitions again and again."""
 
-    __slots__ = ("_errors", "_verdicts", "own", "schema", "validator", "where")
+    __slots__ = ("_errors", "_verdicts", "own", "validator")
 
-    def __init__(self, where: str, schema: Any, own: FastCheck, validator: Validator) -> None:
-        self.where = where
-        self.schema = schema
+    def __init__(self, own: FastCheck, validator: Validator) -> None:
         self.own = own
         self.validator = validator
         self._verdicts: dict[tuple[str, ...], bool] = {}
         self._errors: dict[tuple[str, ...], tuple[str, str]] = {}
 
     def accepts(self, value: Any) -> bool:
-        """Do this schema's own keywords accept `value` (the fast check's word)?"""
+        """Do these own keywords accept `value` (the fast check's word)?"""
         shape = _shape(value)
         if shape is None:
             return self.own(_own_view(value))
@@ -297,17 +310,67 @@ class _Node:
         return verdict
 
     def error(self, value: Any) -> tuple[str, str] | None:
-        """jsonschema's first error of this schema's own keywords on `value`: (keyword's place, message)."""
+        """jsonschema's first error of these own keywords on `value`: (keyword, as a pointer
+        relative to the schema, and message)."""
         shape = _shape(value)
         if shape is not None and shape in self._errors:
             return self._errors[shape]
-        error = first_error(self.validator, value)
+        error = first_own_error(self.validator, value)
         if error is None:
             return None
-        found = (self.where + pointer(*error.relative_schema_path), error.message)
+        found = (pointer(*error.relative_schema_path), error.message)
         if shape is not None and error.validator in _KEYS_ONLY and len(self._errors) < _SHAPES_PER_SCHEMA:
             self._errors[shape] = found
         return found
+
+
+class _Node:
+    """One schema of the original document (`where`, `$ref`s followed) and its own keywords."""
+
+    __slots__ = ("own", "schema", "where")
+
+    def __init__(self, where: str, schema: Any, own: _Own) -> None:
+        self.where = where
+        self.schema = schema
+        self.own = own
+
+    def accepts(self, value: Any) -> bool:
+        return self.own.accepts(value)
+
+    def error(self, value: Any) -> tuple[str, str] | None:
+        """The first error of this schema's own keywords on `value`: (keyword's place, message)."""
+        found = self.own.error(value)
+        return None if found is None else (self.where + found[0], found[1])
+
+
+_SHARED_OWN: dict[tuple[str, str], _Own] = {}
+_SHARED_OWN_KEPT = 4096
+_CHILD_KEYWORDS = frozenset({"items", "$ref", "$defs", "definitions", "$schema", "$id", "id"})
+
+
+def _own_key(draft: str, schema: Any) -> tuple[str, str] | None:
+    """What decides a schema's own verdicts and messages: its draft and own keywords (property
+    names, not their schemas; no annotations), as text; None when it cannot be written."""
+    if not isinstance(schema, Mapping):
+        return (draft, json.dumps(schema))
+    own = [
+        (key, list(value) if key == "properties" and isinstance(value, Mapping) else value)
+        for key, value in schema.items()
+        if key not in _CHILD_KEYWORDS
+        and key not in _ANNOTATIONS
+        and not (key == "additionalProperties" and isinstance(value, Mapping))
+    ]
+    try:
+        return (draft, json.dumps(own))
+    except (TypeError, ValueError):
+        return None
+
+
+def first_own_error(validator: Validator, value: Any) -> ValidationError | None:
+    """`first_error(validator, value)` for a validator of one schema's own keywords, without
+    collecting and ranking every error: they share path, schema and instance, so `best_match`
+    ranks them equal (the subset has no `anyOf`/`oneOf`, its weak keywords) and keeps the first."""
+    return next(iter(validator.iter_errors(value)), None)
 
 
 _SHAPES_PER_SCHEMA = 256
@@ -353,13 +416,17 @@ class Explainer:
         self.own_keywords = own_keywords_validator(document)
         self.nodes: dict[str, _Node] = {}
         self.children: dict[tuple[str, str | int], _Node | None] = {}
+        self.content_keys: dict[str, str] = {}
 
-    def first_error(self, instance: Any) -> FirstError | None:
-        """The error `first_error(make_validator(document), instance)` finds, or None (see above)."""
+    def first_error(self, instance: Any, same_event: bool = False) -> FirstError | None:
+        """The error `first_error(make_validator(document), instance)` finds, or None (see above).
+        `same_event`: `instance` is the event of the previous call, unchanged since (answers about
+        its values are then reused)."""
+        _EVENT.start(instance, same_event)
         try:
             level: list[Place] = [((), instance, self.node("", self.document))]
             while level:
-                failing = sorted((place for place in level if not place[2].accepts(place[1])), reverse=True, key=_path)
+                failing = sorted((place for place in level if not self.own_accepts(place)), reverse=True, key=_path)
                 for path, value, node in failing:  # the most relevant first
                     found = node.error(value)
                     if found is not None:
@@ -374,13 +441,40 @@ class Explainer:
             return None
         return None
 
+    def own_accepts(self, place: Place) -> bool:
+        """Do the own keywords of `place`'s schema accept its value? Objects are answered by
+        shape (`_Own`); other values once per event and own keywords (`_EVENT`)."""
+        _path, value, node = place
+        if isinstance(value, dict):
+            return node.accepts(value)
+        answers = _EVENT.answers
+        key = (id(node.own), id(value))
+        known = answers.get(key)
+        if known is None:
+            known = node.accepts(value)
+            if len(answers) < _EVENT_ANSWERS_KEPT:
+                answers[key] = known
+        return known
+
     def fast_valid(self, place: Place) -> bool:
-        """Does the fast check prove the subtree at `place` valid? (Only containers have one.)"""
+        """Does the fast check prove the subtree at `place` valid? (Only containers have one.)
+
+        Answers are shared, for the event being explained, with the other snapshots' explainers
+        (`_EVENT`): a subtree checked against equal schemas gets one check."""
         _path, value, node = place
         if not isinstance(value, (dict, list)) or not value:
             return True
-        check = self.fast.at(node.where)
-        return check is not None and check(value)
+        key = self.content_keys.get(node.where)
+        if key is None:
+            key = self.content_keys[node.where] = self.fast.translation.content_key(node.where)
+        answers = _EVENT.answers
+        known = answers.get((key, id(value)))
+        if known is None:
+            check = self.fast.at(node.where)
+            known = check is not None and check(value)
+            if len(answers) < _EVENT_ANSWERS_KEPT:
+                answers[(key, id(value))] = known
+        return known
 
     def places_inside(self, place: Place) -> Iterator[Place]:
         """The places one level down that a subschema of `place`'s schema governs."""
@@ -417,9 +511,18 @@ class Explainer:
             if target in seen:
                 raise _RefCycle(target)
             seen.add(target)
-        node = self.nodes.get(target) or _Node(target, schema, self.fast.own_check(target), self._own_keywords(schema))
+        node = self.nodes.get(target) or _Node(target, schema, self._own(target, schema))
         self.nodes[where] = self.nodes[target] = node
         return node
+
+    def _own(self, target: str, schema: Any) -> _Own:
+        key = _own_key(self.fast.translation.draft, schema)
+        shared = _SHARED_OWN.get(key) if key is not None else None
+        if shared is None:
+            shared = _Own(self.fast.own_check(target), self._own_keywords(schema))
+            if key is not None and len(_SHARED_OWN) < _SHARED_OWN_KEPT:
+                _SHARED_OWN[key] = shared
+        return shared
 
     def _own_keywords(self, schema: Any) -> Validator:
         """`own_keywords` for `schema`. Without its `$schema` (one naming the document's draft, as
@@ -430,6 +533,27 @@ class Explainer:
 
 
 _CHILDREN_CACHED = 1 << 16
+
+
+class _EventAnswers(threading.local):
+    """Fast-check answers about the values of the event being explained, per thread, keyed by
+    (schema content or own keywords, id of the value). The event is held, so no id is reused
+    while it is; a new event, or one the caller does not vouch is unchanged, starts afresh."""
+
+    def __init__(self) -> None:
+        self.event: Any = None
+        self.answers: dict[tuple[str | int, int], bool] = {}
+
+    def start(self, event: Any, same_event: bool = False) -> None:
+        """Answers from now on are about `event`; kept from the previous call only when the
+        caller says it is the same, unchanged event (`check_events`, one snapshot after another)."""
+        if not same_event or self.event is not event:
+            self.event = event
+            self.answers.clear()
+
+
+_EVENT = _EventAnswers()
+_EVENT_ANSWERS_KEPT = 1 << 16
 
 
 def _path(place: Place) -> tuple[str | int, ...]:
@@ -481,6 +605,16 @@ def _pruned_ref(document: Any, fast: FastDocument) -> tuple[Callable[..., Iterat
     return ref, proved_valid
 
 
+def _renamed(node: Any, names: Mapping[str, str]) -> Any:
+    """A translated schema with its `$ref`s renamed by `names`."""
+    if isinstance(node, Mapping):
+        return {
+            key: (names.get(value, value) if key == "$ref" and isinstance(value, str) else _renamed(value, names))
+            for key, value in node.items()
+        }
+    return node
+
+
 def _refs_in(node: Any) -> Iterator[str]:
     """The `$ref` values in a translated schema (which holds no definitions of its own)."""
     if isinstance(node, Mapping):
@@ -503,17 +637,24 @@ def _formats_used(node: Any) -> set[str]:
     return found
 
 
-Raises = type[Exception] | tuple[type[Exception], ...]  # hashable: classes, tuples of classes
+Raises = type[Exception] | tuple[type[Exception], ...]
 
 
 def _conforms(function: Callable[[Any], Any], raises: Raises, value: Any) -> bool:
     """What `FormatChecker.conforms(value, name)` answers, without building an error to drop.
 
-    Short strings are answered from a bounded cache: checking an event against N snapshots asks
-    the same question (is this timestamp a date-time?) N times, and more when a rejection is
-    explained; format functions are pure."""
+    Short strings are answered from a cache shared by every snapshot: checking an event against
+    N snapshots asks the same question (is this timestamp a date-time?) N times, and more when a
+    rejection is explained; format functions are pure. A plain dict per function, emptied when
+    full: bounded, and cheaper than `lru_cache` when every value is new (`--version V`)."""
     if isinstance(value, str) and len(value) <= _CACHED_FORMAT_LENGTH:
-        return _cached_conforms(function, cast(Hashable, raises), value)
+        answers = _FORMAT_ANSWERS.setdefault(function, {})
+        known = answers.get(value)
+        if known is None:
+            if len(answers) >= _FORMAT_ANSWERS_KEPT:
+                answers.clear()
+            known = answers[value] = _format_holds(function, raises, value)
+        return known
     return _format_holds(function, raises, value)
 
 
@@ -524,8 +665,16 @@ def _format_holds(function: Callable[[Any], Any], raises: Raises, value: Any) ->
         return False
 
 
+def clear_caches() -> None:
+    """Forget cached format answers and shared own-keyword answers (benchmarks start cold)."""
+    _FORMAT_ANSWERS.clear()
+    _SHARED_OWN.clear()
+    _EVENT.start(None)
+
+
 _CACHED_FORMAT_LENGTH = 256
-_cached_conforms = lru_cache(maxsize=8192)(_format_holds)
+_FORMAT_ANSWERS_KEPT = 8192
+_FORMAT_ANSWERS: dict[Callable[[Any], Any], dict[str, bool]] = {}
 
 
 def _anything(value: Any) -> bool:

@@ -256,12 +256,13 @@ class SnapshotChecker:
         except PatternError as exc:
             raise UserError(f"{snapshot.path}: {exc}") from None
 
-    def check(self, instance: Any) -> Rejection | None:
-        """None when the snapshot accepts `instance`, else its first error (`first_error`'s pick)."""
+    def check(self, instance: Any, same_event: bool = False) -> Rejection | None:
+        """None when the snapshot accepts `instance`, else its first error (`first_error`'s pick).
+        `same_event`: the event of the previous call (to any checker), unchanged since."""
         try:
             if self.fast is not None and self.fast(instance):
                 return None
-            found = self.explainer.first_error(instance) if self.explainer is not None else None
+            found = self.explainer.first_error(instance, same_event) if self.explainer is not None else None
             if found is not None:
                 return Rejection(self.name, found.pointer, found.message, found.schema)
             error = first_error(self.validator, instance)
@@ -315,8 +316,8 @@ def check_events(events: Iterable[Event | Malformed], checkers: Sequence[Snapsho
             continue
         accepted: list[str] = []
         rejected: list[Rejection] = []
-        for checker in checkers:
-            rejection = checker.check(event.value)
+        for index, checker in enumerate(checkers):
+            rejection = checker.check(event.value, same_event=index > 0)
             if rejection is None:
                 accepted.append(checker.name)
             else:

@@ -18,7 +18,7 @@ and a consumer may be on any of them; the direct FROM -> TO verdict is shown bes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -27,7 +27,7 @@ from cwscodegen.engine.changes import Change, Effect, Report
 from cwscodegen.errors import UserError
 from cwscodegen.review.accepted import AcceptedBreak, counted_axes, effect_label
 from cwscodegen.review.matrix import Verdicts, canonical
-from cwscodegen.review.render import MessageFn, evidence, place, pretty
+from cwscodegen.review.render import MessageFn, Observation, evidence, place, pretty
 from cwscodegen.store.snapshots import Snapshot
 
 DiffFn = Callable[[Snapshot, Snapshot], Report]
@@ -174,8 +174,13 @@ def _directions(backward: Effect, forward: Effect) -> str:
     return f"backward {_label(backward)}, forward {_label(forward)}"
 
 
-def render_markdown(changelog: Changelog, message: MessageFn | None = None) -> str:
-    """The changelog as Markdown: a summary, then one section per release, newest first."""
+def render_markdown(
+    changelog: Changelog, message: MessageFn | None = None, observed: Mapping[str, Observation] | None = None
+) -> str:
+    """The changelog as Markdown: a summary, then one section per release, newest first.
+
+    `observed` (`changelog --events`): per release name, what real events showed for its step;
+    each breaking change then says how many of them it hits."""
     if message is None:
         from cwscodegen.engine import rules
 
@@ -194,11 +199,11 @@ def render_markdown(changelog: Changelog, message: MessageFn | None = None) -> s
         "documentation only, none = identical.",
     ]
     for step in reversed(steps):
-        lines += ["", *_section(step, message)]
+        lines += ["", *_section(step, message, (observed or {}).get(step.new.name))]
     return "\n".join(lines) + "\n"
 
 
-def _section(step: Step, message: MessageFn) -> list[str]:
+def _section(step: Step, message: MessageFn, observation: Observation | None = None) -> list[str]:
     origin = provenance_text(step.new)
     heading = f"## {step.new.name} (from {step.old.name})" + (f" — {origin}" if origin else "")
     lines = [heading, ""]
@@ -223,11 +228,11 @@ def _section(step: Step, message: MessageFn) -> list[str]:
         if changes:
             lines += ["", f"### {HEADINGS[of]}", ""]
             for change in changes:
-                lines += _item(change, of, message)
+                lines += _item(change, of, message, observation)
     return lines
 
 
-def _item(change: Change, of: Kind, message: MessageFn) -> list[str]:
+def _item(change: Change, of: Kind, message: MessageFn, observation: Observation | None = None) -> list[str]:
     text = f"- `{place(change)}`: {message(change)} (`{change.rule}`"
     if of is not Kind.DOCUMENTATION:
         text += f"; backward {effect_label(change.backward)}, forward {effect_label(change.forward)}"
@@ -236,6 +241,9 @@ def _item(change: Change, of: Kind, message: MessageFn) -> list[str]:
     text += ")"
     if change.accepted is not None:
         text += f" — **accepted**: {change.accepted}"
+    observed = observation.text(change) if observation is not None and of is Kind.BREAKING else None
+    if observed is not None:
+        text += f" — **observed**: {observed}"
     lines = [text]
     if of is not Kind.BREAKING:
         return lines

@@ -7,20 +7,23 @@ is the version compatible (in the configured mode) with every older version, and
 does an unbroken run of compatible older versions reach (the oldest release that may still be in
 the field when this one ships).
 
-Speed: each snapshot is loaded once by the caller; documents that are byte-for-byte the same
-schema (the history has reverts) share one engine call, and a pair of identical documents needs
-none: the same schema accepts the same documents. Everything else is the engine's.
+Speed: each snapshot is loaded once by the caller and its normal form kept for the whole run
+(`normalize.pinned`); documents that are the same JSON value (the history has reverts) are judged
+once, and a pair of them needs nothing: the same schema accepts the same documents. Among the
+distinct documents, `derive.settle` skips the engine wherever transitivity of proven inclusions or
+a witness event checked by the validator already decides a direction; each cell keeps that proof.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from cwscodegen.engine.changes import Effect
+from cwscodegen.review import derive
 from cwscodegen.store.snapshots import Snapshot
 
 Verdicts = Callable[[Snapshot, Snapshot], tuple[Effect, Effect]]
@@ -57,12 +60,17 @@ def _symbol(effect: Effect, letter: str) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """The verdicts for one ordered pair: `old` is the older version, `new` the newer."""
+    """The verdicts for one ordered pair: `old` is the older version, `new` the newer.
+
+    `proofs` says how each verdict (backward, forward) was obtained; it is not part of equality,
+    since a verdict means the same however it was proven.
+    """
 
     old: str
     new: str
     backward: Effect
     forward: Effect
+    proofs: tuple[derive.Proof, derive.Proof] = field(default=(derive.ENGINE, derive.ENGINE), compare=False)
 
     @property
     def status(self) -> Status:
@@ -159,15 +167,55 @@ def canonical(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def compute(snapshots: Sequence[Snapshot], mode: str, verdicts: Verdicts | None = None) -> Matrix:
-    """Judge every ordered pair of `snapshots` (given in version order) with `verdicts`.
+def compute(
+    snapshots: Sequence[Snapshot], mode: str, verdicts: Verdicts | None = None, *, derive: bool = True
+) -> Matrix:
+    """Judge every ordered pair of `snapshots` (given in version order).
 
-    `verdicts` defaults to the engine's fast path `compare.verdicts`; tests pass their own.
+    `verdicts` defaults to the engine's fast path `compare.verdicts`; tests pass their own. With
+    `derive` (the default) pairs already settled by transitivity or a verified witness skip the
+    engine (see `cwscodegen.review.derive`); without it every distinct pair is judged, which is the
+    reference the derived matrix is tested against.
     """
+    from cwscodegen.engine.normalize import pinned
+
     if verdicts is None:
         from cwscodegen.engine import compare
 
         verdicts = compare.verdicts
+    with pinned(s.document for s in snapshots):
+        cells = _derived_cells(snapshots, verdicts) if derive else _plain_cells(snapshots, verdicts)
+    return Matrix(versions=tuple(s.name for s in snapshots), cells=cells, mode=mode)
+
+
+def _derived_cells(snapshots: Sequence[Snapshot], verdicts: Verdicts) -> dict[tuple[str, str], Cell]:
+    """Distinct documents settled by `derive.settle`, spread back over every snapshot pair."""
+    first: dict[str, int] = {}
+    docs: list[Snapshot] = []
+    index: list[int] = []
+    for snapshot in snapshots:
+        key = canonical(snapshot.document)
+        if key not in first:
+            first[key] = len(docs)
+            docs.append(snapshot)
+        index.append(first[key])
+    known, _ = derive.settle(docs, verdicts)
+    cells: dict[tuple[str, str], Cell] = {}
+    for j, new in enumerate(snapshots):
+        for i, old in enumerate(snapshots[:j]):
+            a, b = index[i], index[j]
+            if a == b:
+                cells[(old.name, new.name)] = Cell(
+                    old.name, new.name, Effect.NONE, Effect.NONE, (derive.SAME, derive.SAME)
+                )
+                continue
+            (backward, back_proof), (forward, fwd_proof) = known[(a, b)], known[(b, a)]
+            cells[(old.name, new.name)] = Cell(old.name, new.name, backward, forward, (back_proof, fwd_proof))
+    return cells
+
+
+def _plain_cells(snapshots: Sequence[Snapshot], verdicts: Verdicts) -> dict[tuple[str, str], Cell]:
+    """Every distinct pair through `verdicts`; identical documents need no call."""
     keys = [canonical(s.document) for s in snapshots]
     judged: dict[tuple[str, str], tuple[Effect, Effect]] = {}
     cells: dict[tuple[str, str], Cell] = {}
@@ -179,7 +227,7 @@ def compute(snapshots: Sequence[Snapshot], mode: str, verdicts: Verdicts | None 
                 judged[pair] = (Effect.NONE, Effect.NONE) if pair[0] == pair[1] else verdicts(old, new)
             backward, forward = judged[pair]
             cells[(old.name, new.name)] = Cell(old.name, new.name, backward, forward)
-    return Matrix(versions=tuple(s.name for s in snapshots), cells=cells, mode=mode)
+    return cells
 
 
 def column_labels(versions: Sequence[str]) -> list[str]:
@@ -305,7 +353,23 @@ def to_text(matrix: Matrix) -> Any:
 
 
 def to_json(matrix: Matrix) -> str:
-    """The matrix as JSON for scripts: pairs in row order, then the per-version summaries."""
+    """The matrix as JSON for scripts: pairs in row order, then the per-version summaries.
+
+    Each pair says how each verdict was proven (`derive.Proof`): by the engine, as the same
+    document, by a chain through another version, or by a witness event checked on both sides,
+    given by its number in the top-level `witnesses` list (in order of first use).
+    """
+    numbers: dict[int, int] = {}
+    witnesses: list[dict[str, Any]] = []
+
+    def proof(found: derive.Proof) -> dict[str, Any]:
+        if found.kind is not derive.Kind.WITNESS:
+            return found.as_json()
+        if id(found) not in numbers:
+            numbers[id(found)] = len(witnesses)
+            witnesses.append({"event": found.witness, "found_for": list(found.found_for or ())})
+        return found.as_json(numbers[id(found)])
+
     pairs = [
         {
             "old": cell.old,
@@ -314,6 +378,7 @@ def to_json(matrix: Matrix) -> str:
             "forward": cell.forward.value,
             "status": cell.status.value,
             "passes": cell.passes(matrix.mode),
+            "proof": {"backward": proof(cell.proofs[0]), "forward": proof(cell.proofs[1])},
         }
         for cell in matrix.pairs()
     ]
@@ -327,5 +392,11 @@ def to_json(matrix: Matrix) -> str:
         }
         for s in matrix.summaries()
     ]
-    body = {"mode": matrix.mode, "versions": list(matrix.versions), "pairs": pairs, "summary": summaries}
+    body = {
+        "mode": matrix.mode,
+        "versions": list(matrix.versions),
+        "pairs": pairs,
+        "summary": summaries,
+        "witnesses": witnesses,
+    }
     return json.dumps(body, indent=2) + "\n"

@@ -10,7 +10,7 @@ The JSON structure is versioned and documented in docs/diff-json-format.md.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,38 @@ MessageFn = Callable[[Change], str]
 
 
 @dataclass(frozen=True)
+class Observation:
+    """What real events showed for a pair (`diff --events`): events hit per breaking change and
+    direction, keyed by `(rule, old_pointer, new_pointer, direction)`, out of `events` read.
+    Computed by `cwscodegen.events.impact` and passed in as data: the renderers only show it."""
+
+    counts: Mapping[tuple[str, str | None, str | None, str], int]
+    events: int
+
+    def hits(self, change: Change) -> dict[str, int]:
+        """Events hit per direction the change breaks (only directions that were counted)."""
+        found = {}
+        for direction in ("backward", "forward"):
+            key = (change.rule, change.old_pointer, change.new_pointer, direction)
+            if key in self.counts:
+                found[direction] = self.counts[key]
+        return found
+
+    def text(self, change: Change) -> str | None:
+        """`312 of 1.2 M events hit it (backward)`, or None when no direction was counted."""
+        of = count_text(self.events)
+        hits = self.hits(change)
+        return "; ".join(f"{count_text(n)} of {of} events hit it ({d})" for d, n in hits.items()) or None
+
+
+def count_text(count: int) -> str:
+    """312, 12,345, 1.2 M: exact when small, rounded when large."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} M"
+    return f"{count:,}"
+
+
+@dataclass(frozen=True)
 class DiffView:
     """One rendered comparison: the report, both snapshots (for file names and line numbers), the
     mode that decides the exit code, whether API breaks count, and the folder paths are shown
@@ -39,6 +71,7 @@ class DiffView:
     mode: str
     api: bool
     root: Path
+    observation: Observation | None = None
 
     @property
     def failing(self) -> bool:
@@ -320,6 +353,9 @@ def _text_change(change: Change, view: DiffView, color: bool, msg: MessageFn) ->
         lines.append(f"    reached from: {', '.join(change.reached_from)}")
     if change.reading:
         lines.append(f"    only when: {change.reading} (the document declares no $schema)")
+    observed = view.observation.text(change) if view.observation is not None else None
+    if observed is not None:
+        lines.append(f"    observed: {observed}")
     for direction, witness, note in evidence(change):
         if witness is None:
             lines.append(f"    no {direction.value} witness: {note}")
@@ -362,6 +398,7 @@ def diff_json(view: DiffView, message: MessageFn | None = None) -> dict[str, Any
         "counts": {"changes": len(report.changes), **_counts(view)},
         "changes": [_change_json(c, view, msg) for c in sorted_changes(view)],
         "stale_accepted": [_stale_json(e) for e in report.stale_accepted],
+        **({"observed_events": view.observation.events} if view.observation is not None else {}),
     }
 
 
@@ -399,6 +436,7 @@ def _change_json(change: Change, view: DiffView, msg: MessageFn) -> dict[str, An
             for w in sorted(change.witnesses, key=lambda w: w.direction.value)
         ],
         "no_witness": {k: change.no_witness[k] for k in sorted(change.no_witness)},
+        **({"observed": view.observation.hits(change)} if view.observation is not None else {}),
     }
 
 
@@ -447,6 +485,8 @@ def render_markdown(view: DiffView, *, message: MessageFn | None = None, level: 
     for change in changes:
         status = _md_status(change, view)
         text = msg(change) + (f" — accepted: {change.accepted}" if change.accepted else "")
+        observed = view.observation.text(change) if view.observation is not None else None
+        text += f" — **observed: {observed}**" if observed else ""
         row = [status, _code(change.rule), _code(place(change)), _cell(text)]
         row += [effect_label(e) for e in _effects(change).values()]
         lines.append("| " + " | ".join(row) + " |")

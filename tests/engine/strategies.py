@@ -730,9 +730,11 @@ def op_wrap(node: Any, draw: Draw, draft: str) -> Any:
 
 def op_not(node: Any, draw: Draw, draft: str) -> Any:
     other = _leaf(draw, draft)
-    if draft == "draft4" and isinstance(other, bool):
-        other = {} if other else {"not": {}}
-    return {"allOf": [copy.deepcopy(node), {"not": other}]}
+    base = copy.deepcopy(node)
+    if draft == "draft4":  # no boolean schemas in draft-04
+        other = ({} if other else {"not": {}}) if isinstance(other, bool) else other
+        base = ({} if base else {"not": {}}) if isinstance(base, bool) else base
+    return {"allOf": [base, {"not": other}]}
 
 
 def op_replace(node: Any, draw: Draw, draft: str) -> Any:

@@ -1,5 +1,5 @@
 """Set inclusion, keyword by keyword: YES only with a proof, NO where `sub` plainly allows more,
-UNKNOWN where the question is out of reach (regexes, non-monotone combinators).
+UNKNOWN where the question is out of reach (non-regular patterns, non-monotone combinators).
 
 Every YES case here is also checked the other way round (a NO or UNKNOWN is expected where the
 two schemas differ), and a few NO cases carry the value that proves them, checked by a validator.
@@ -49,7 +49,8 @@ CASES: list[tuple[Any, Any, Answer, Any]] = [
     ({"type": "number", "multipleOf": 4}, {"type": "number", "multipleOf": 2}, YES, None),
     ({"type": "string", "maxLength": 3}, {"type": "string", "maxLength": 5}, YES, None),
     ({"type": "string", "pattern": "^a"}, {"type": "string", "pattern": "^a"}, YES, None),
-    ({"type": "string", "pattern": "^a"}, {"type": "string", "pattern": "^b"}, UNKNOWN, None),
+    ({"type": "string", "pattern": "^a"}, {"type": "string", "pattern": "^b"}, NO, "a"),
+    ({"type": "string", "pattern": "^(a)\\1"}, {"type": "string", "pattern": "^b"}, UNKNOWN, None),
     ({"type": "string"}, {"type": "string", "format": "date-time"}, NO, "x"),
     ({"type": "array", "items": {"type": "integer"}}, {"type": "array", "items": {"type": "number"}}, YES, None),
     (
@@ -91,7 +92,7 @@ CASES: list[tuple[Any, Any, Answer, Any]] = [
     ({"type": "integer"}, {"oneOf": [{"type": "integer"}, {"type": "string"}]}, YES, None),
     ({"type": "integer"}, {"oneOf": [{"type": "integer"}, {"minimum": 0}]}, UNKNOWN, None),
     ({"type": "integer"}, {"not": {"type": "string"}}, YES, None),
-    ({"allOf": [{"type": "integer"}, {"minimum": 3}]}, {"type": "integer", "minimum": 0}, UNKNOWN, None),
+    ({"allOf": [{"type": "integer"}, {"minimum": 3}]}, {"type": "integer", "minimum": 0}, YES, None),
     ({"allOf": [{"type": "integer"}, {"minimum": 3}]}, {"type": "integer"}, YES, None),
     (  # nothing else evaluates: unevaluatedProperties means additionalProperties (issue 7)
         {"type": "object", "unevaluatedProperties": False, "properties": {"a": {}}},

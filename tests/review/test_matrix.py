@@ -10,11 +10,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from cwscodegen.engine import normalize
 from cwscodegen.engine.changes import Effect
+from cwscodegen.review import derive
+from cwscodegen.review.derive import Kind, Proof, Search, settle
 from cwscodegen.review.matrix import (
     Cell,
     Matrix,
@@ -27,12 +33,13 @@ from cwscodegen.review.matrix import (
     to_text,
 )
 from cwscodegen.store.snapshots import Snapshot, load_all, snapshot_from_text
+from cwscodegen.store.validators import make_validator
 from tests.cli.test_cli import run
-from tests.conftest import SHIPPED
+from tests.conftest import HISTORY_SNAPSHOTS, SHIPPED
 
 
 def enum_snapshot(name: str, *values: object) -> Snapshot:
-    text = json.dumps({"enum": list(values)})
+    text = json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", "enum": list(values)})
     return snapshot_from_text(text, name, Path(f"{name}.json"), name)
 
 
@@ -79,7 +86,7 @@ def test_every_ordered_pair_gets_the_right_status() -> None:
 
 def test_identical_documents_and_repeated_pairs_cost_no_engine_call() -> None:
     engine = SubsetEngine()
-    m = compute(HISTORY, "backward", engine)
+    m = compute(HISTORY, "backward", engine, derive=False)
     # v2, v4, v5 are one document: (v4,v5), (v2,v4), (v2,v5) need no call, and (v1,v4), (v1,v5)
     # reuse (v1,v2); (v3,v5) reuses (v3,v4).
     assert sorted(engine.calls) == [("v1", "v2"), ("v1", "v3"), ("v2", "v3"), ("v3", "v4")]
@@ -156,6 +163,7 @@ def test_json_lists_pairs_row_by_row() -> None:
         "forward": "breaking",
         "status": "backward",
         "passes": False,
+        "proof": {"backward": {"kind": "engine"}, "forward": {"kind": "engine"}},
     }
     assert doc["summary"][1]["oldest_in_run"] is None and doc["mode"] == "full"
 
@@ -255,3 +263,157 @@ def test_matrix_and_changelog_do_not_import_the_code_generator(tmp_path: Path) -
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stdout
+
+
+# ------------------------------------------------------------------ derived pairs and the cache
+
+
+def direction_holds(m: Matrix, sub: str, sup: str) -> bool:
+    """Whether the matrix says every document `sub` accepts is accepted by `sup`."""
+    order = m.versions.index
+    if order(sub) < order(sup):
+        return not m.cell(sub, sup).backward.breaks
+    return not m.cell(sup, sub).forward.breaks
+
+
+def check_proofs(m: Matrix, snapshots: list[Snapshot]) -> Counter[Kind]:
+    """Every derived verdict re-checked: a witness with the real validators of both versions, a
+    chain against the two cells it links. Returns how many of each kind there were."""
+    validators = {s.name: make_validator(s.document) for s in snapshots}
+    kinds: Counter[Kind] = Counter()
+    for cell in m.pairs():
+        for (sub, sup), effect, proof in zip(
+            ((cell.old, cell.new), (cell.new, cell.old)), (cell.backward, cell.forward), cell.proofs
+        ):
+            kinds[proof.kind] += 1
+            if proof.kind is Kind.WITNESS:
+                assert effect is Effect.BREAKING
+                assert validators[sub].is_valid(proof.witness), (sub, sup, proof)
+                assert not validators[sup].is_valid(proof.witness), (sub, sup, proof)
+            elif proof.kind is Kind.CHAIN:
+                assert proof.via is not None and not effect.breaks
+                assert direction_holds(m, sub, proof.via) and direction_holds(m, proof.via, sup), (sub, sup, proof)
+    return kinds
+
+
+def test_derived_matrix_equals_the_plain_one_on_the_upstream_history() -> None:
+    snapshots = load_all(HISTORY_SNAPSHOTS)
+    derived = compute(snapshots, "backward")
+    plain = compute(snapshots, "backward", derive=False)
+    assert derived.cells == plain.cells  # verdicts, cell for cell (proofs are not compared)
+    kinds = check_proofs(derived, snapshots)
+    assert kinds[Kind.WITNESS] > 1000 and kinds[Kind.CHAIN] > 100 and kinds[Kind.ENGINE] < 1000
+
+
+DRAFT_04 = "http://json-schema.org/draft-04/schema#"
+DRAFT_2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def object_schema(draw: st.DrawFn) -> dict[str, object]:
+    names = draw(st.lists(st.sampled_from("abc"), unique=True, max_size=3))
+    props = {n: {"type": draw(st.sampled_from(["string", "integer", "number"]))} for n in names}
+    required = draw(st.lists(st.sampled_from(names), unique=True)) if names else []
+    schema: dict[str, object] = {"type": "object", "properties": props, "additionalProperties": draw(st.booleans())}
+    dialect = draw(st.sampled_from([DRAFT_04, DRAFT_2020, None]))  # undeclared: the engine's only
+    if dialect is not None:
+        schema["$schema"] = dialect
+    if required:
+        schema["required"] = required
+    return schema
+
+
+@st.composite
+def families(draw: st.DrawFn) -> list[Snapshot]:
+    others = st.sampled_from([True, False, {}, {"$schema": DRAFT_2020, "type": "string"}])
+    schema = st.one_of(st.composite(object_schema)(), others)
+    schemas = draw(st.lists(schema, min_size=2, max_size=7))
+    return [snapshot_from_text(json.dumps(s), f"s{n}", Path(f"s{n}.json"), f"s{n}") for n, s in enumerate(schemas)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(families())
+def test_derived_matrix_equals_the_plain_one_on_synthetic_families(snapshots: list[Snapshot]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(derive, "SEARCH_WORTH", 0)  # search witnesses even in a family of seven
+        derived = compute(snapshots, "full")
+    assert derived.cells == compute(snapshots, "full", derive=False).cells
+    check_proofs(derived, snapshots)
+
+
+def test_undecided_is_never_a_link_of_a_chain() -> None:
+    chain = [enum_snapshot("v1", 1), enum_snapshot("v2", 1, 2), enum_snapshot("v3", 1, 2, 3)]
+    engine = SubsetEngine(frozenset({("v1", "v2")}))
+    m = compute(chain, "backward", engine)
+    assert m.cell("v1", "v2").backward is Effect.UNDECIDED
+    assert ("v1", "v3") in engine.calls  # v1 ⊆ v2 is not proven, so v1 ⊆ v3 needs the engine
+    assert m.cell("v1", "v3").backward is Effect.COMPATIBLE and m.cell("v1", "v3").proofs[0].kind is Kind.ENGINE
+    assert m.cells == compute(chain, "backward", SubsetEngine(frozenset({("v1", "v2")})), derive=False).cells
+
+
+def test_a_proven_chain_skips_the_engine_and_names_its_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(derive, "SEARCH_WORTH", 0)  # search witnesses even for three versions
+    chain = [enum_snapshot("v1", 1), enum_snapshot("v2", 1, 2), enum_snapshot("v3", 1, 2, 3)]
+    engine = SubsetEngine()
+    m = compute(chain, "backward", engine)
+    assert ("v1", "v3") not in engine.calls
+    assert m.cell("v1", "v3").backward is Effect.COMPATIBLE and m.cell("v1", "v3").proofs[0] == Proof(
+        Kind.CHAIN, via="v2"
+    )
+    # v3 ⊄ v1: the witness 2, found for the neighbours v2/v1, is accepted by v3 too (checked).
+    proof = m.cell("v1", "v3").proofs[1]
+    assert proof == Proof(Kind.WITNESS, witness=2, found_for=("v2", "v1"))
+    assert m.cell("v1", "v3").forward is Effect.BREAKING
+
+
+def test_a_witness_the_validator_does_not_confirm_refutes_nothing() -> None:
+    history = [enum_snapshot("v1", 1), enum_snapshot("v2", 2), enum_snapshot("v3", 3)]
+    lying: Search = lambda accept, reject: 99  # noqa: E731 - accepted by none of them
+    engine = SubsetEngine()
+    docs_known, calls = settle(history, engine, search=lying)
+    assert calls == 3 and len(engine.calls) == 3  # every pair went to the engine
+    assert all(proof.kind is Kind.ENGINE for _, proof in docs_known.values())
+
+
+def test_every_document_is_prepared_once_whatever_the_cache_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(normalize, "_CACHE_SIZE", 2)
+    made: list[object] = []
+    original = normalize.Prepared.__init__
+
+    def counting(self: normalize.Prepared, document: object, source: str, draft: str | None = None) -> None:
+        made.append(document)
+        original(self, document, source, draft)
+
+    monkeypatch.setattr(normalize.Prepared, "__init__", counting)
+    snapshots = [enum_snapshot(f"v{n}", *range(n + 1)) for n in range(6)]
+    compute(snapshots, "backward", derive=False)  # the cyclic row scan: 15 pairs over 6 documents
+    assert len(made) == 6 and not normalize._PINNED and not normalize._PIN_HOLDS
+
+
+def test_json_lists_each_witness_once_and_pairs_refer_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(derive, "SEARCH_WORTH", 0)
+    chain = [enum_snapshot("v1", 1), enum_snapshot("v2", 1, 2), enum_snapshot("v3", 1, 2, 3)]
+    doc = json.loads(to_json(compute(chain, "backward", SubsetEngine())))
+    v1_v3 = next(p for p in doc["pairs"] if (p["old"], p["new"]) == ("v1", "v3"))
+    assert v1_v3["proof"] == {"backward": {"kind": "chain", "via": "v2"}, "forward": {"kind": "witness", "witness": 0}}
+    assert doc["witnesses"][0] == {"event": 2, "found_for": ["v2", "v1"]}
+    used = [
+        p["proof"][d]["witness"]
+        for p in doc["pairs"]
+        for d in ("backward", "forward")
+        if p["proof"][d]["kind"] == "witness"
+    ]
+    assert sorted(set(used)) == list(range(len(doc["witnesses"])))
+
+
+def test_documents_without_a_declared_draft_are_left_to_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The engine judges an undeclared document under every plausible draft; a chain or a witness
+    # would only hold under one, so nothing is derived for it.
+    monkeypatch.setattr(derive, "SEARCH_WORTH", 0)
+    undeclared = [
+        snapshot_from_text(json.dumps({"enum": values}), f"v{n}", Path(f"v{n}.json"), f"v{n}")
+        for n, values in enumerate([[1], [1, 2], [1, 2, 3]], start=1)
+    ]
+    engine = SubsetEngine()
+    m = compute(undeclared, "backward", engine)
+    assert sorted(engine.calls) == [("v1", "v2"), ("v1", "v3"), ("v2", "v3")]
+    assert all(p.kind is Kind.ENGINE for cell in m.pairs() for p in cell.proofs)

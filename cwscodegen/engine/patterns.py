@@ -1,0 +1,470 @@
+"""Inclusion between `pattern` regular expressions, decided with automata (`interegular`).
+
+A JSON Schema `pattern` is an ECMA-262 regular expression used as a *search*: `a*` and the empty
+pattern match every string. The validators that check our witnesses (`jsonschema`) use Python's
+`re` instead, and the two readings differ (`.` and `\\r`, `$` before a final newline, Unicode
+`\\d`/`\\w`/`\\s`). An inclusion is therefore claimed only when it holds under *both* readings.
+
+Patterns are parsed here (not by the automaton library) so that anything outside the regular
+subset both readings share is refused: backreferences, lookaround, `\\b`, anchors inside groups,
+Unicode properties, unknown escapes. Character classes become explicit sets of code points; where
+Python's Unicode classes are too large to list they are approximated from the safe side (the
+included pattern is widened, the including one narrowed), which can cost precision, never
+soundness. Automaton size is bounded before any automaton is built (`_STATE_LIMIT`), so a
+pattern such as `a{1000000}` is answered "undecided" at once instead of stalling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+_STATE_LIMIT = 400
+_DFA_LIMIT = 2000
+_PRODUCT_LIMIT = 200_000
+_MAX_CHAR = 0x10FFFF
+_SPECIAL = set("\\^$.|?*+()[]{}-/")
+READINGS = ("ecma", "python")
+
+Ranges = tuple[tuple[int, int], ...]
+
+
+class Unsupported(Exception):
+    """The pattern is outside the regular subset both readings agree on, or too large."""
+
+
+# ----------------------------------------------------------------------------------- char sets
+def _norm(ranges: list[tuple[int, int]]) -> Ranges:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+def _complement(ranges: Ranges) -> Ranges:
+    out: list[tuple[int, int]] = []
+    start = 0
+    for lo, hi in ranges:
+        if lo > start:
+            out.append((start, lo - 1))
+        start = hi + 1
+    if start <= _MAX_CHAR:
+        out.append((start, _MAX_CHAR))
+    return tuple(out)
+
+
+def _chars(text: str) -> Ranges:
+    return _norm([(ord(c), ord(c)) for c in text])
+
+
+_ASCII_DIGIT = ((0x30, 0x39),)
+_ASCII_WORD = _norm([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)])
+_NON_ASCII = ((0x80, _MAX_CHAR),)
+_ECMA_SPACE = _norm(
+    [(0x9, 0xD), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A), (0x2028, 0x2029),
+     (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF)]
+)  # fmt: skip
+_PY_SPACE = _norm([(c, c) for c in range(0x3001) if re.match(r"\s", chr(c))])
+_ECMA_LINE_END = _chars("\n\r\u2028\u2029")
+
+
+@lru_cache(maxsize=1)
+def _python_digits() -> Ranges:
+    """Python's `\\d` on text: every Unicode decimal digit (a few hundred code points)."""
+    import unicodedata
+
+    return _norm([(c, c) for c in range(_MAX_CHAR + 1) if unicodedata.category(chr(c)) == "Nd"])
+
+
+def _escape_class(letter: str, reading: str, widen: bool) -> Ranges:
+    """`\\d`, `\\w`, `\\s` and their negations. Python's Unicode word class is too large to list:
+    `widen` asks for a superset (ASCII class plus every non-ASCII character), otherwise a subset
+    (the ASCII class)."""
+    lower = letter.lower()
+    negated = letter != lower
+    if lower == "s":
+        base = _ECMA_SPACE if reading == "ecma" else _PY_SPACE
+        return _complement(base) if negated else base
+    ascii_set = _ASCII_DIGIT if lower == "d" else _ASCII_WORD
+    if reading == "python" and lower == "d":
+        return _complement(_python_digits()) if negated else _python_digits()
+    if reading == "ecma":
+        return _complement(ascii_set) if negated else ascii_set
+    # python: ascii_set <= true class <= ascii_set | non-ASCII; a negation flips which side is safe
+    want_superset = widen != negated
+    base = _norm(list(ascii_set + _NON_ASCII)) if want_superset else ascii_set
+    return _complement(base) if negated else base
+
+
+# ----------------------------------------------------------------------------------- syntax tree
+@dataclass(frozen=True)
+class _Class:
+    items: tuple[Any, ...]  # (lo, hi) code point ranges, or a one-letter escape "d", "W", ...
+    negated: bool
+
+
+@dataclass(frozen=True)
+class _Rep:
+    body: Any
+    low: int
+    high: int | None
+
+
+@dataclass(frozen=True)
+class _Alt:
+    options: tuple[Any, ...]  # each a tuple of items (a sequence)
+
+
+_DOT = "dot"
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "f": "\f", "v": "\v"}
+
+
+class _Parser:
+    """Recursive descent over the subset of ECMA-262 syntax that Python's `re` reads the same way."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+
+    def peek(self) -> str:
+        return self.text[self.i] if self.i < len(self.text) else ""
+
+    def take(self) -> str:
+        if self.i >= len(self.text):
+            raise Unsupported("unexpected end of pattern")
+        char = self.text[self.i]
+        self.i += 1
+        return char
+
+    def alternation(self, top: bool) -> _Alt:
+        options = [self.sequence(top)]
+        while self.peek() == "|":
+            self.i += 1
+            options.append(self.sequence(top))
+        return _Alt(tuple(options))
+
+    def sequence(self, top: bool) -> tuple[Any, ...]:
+        items: list[Any] = []
+        while self.peek() not in ("", "|", ")"):
+            char = self.peek()
+            if char in "^$":
+                at_start = char == "^" and not items
+                at_end = self.i + 1 >= len(self.text) or self.text[self.i + 1] in "|"
+                if not top or not (at_start or (char == "$" and at_end)):
+                    raise Unsupported("an anchor inside a group or in the middle of a pattern")
+                self.i += 1
+                items.append(char)
+                continue
+            items.append(self.quantified(self.atom()))
+        return tuple(items)
+
+    def atom(self) -> Any:
+        char = self.take()
+        if char == "(":
+            if self.text.startswith("?:", self.i):
+                self.i += 2
+            elif self.peek() == "?":
+                raise Unsupported("lookaround or a group syntax the readings disagree on")
+            inner = self.alternation(top=False)
+            if self.take() != ")":
+                raise Unsupported("unbalanced group")
+            return inner
+        if char == "[":
+            return self.char_class()
+        if char == ".":
+            return _DOT
+        if char == "\\":
+            return self.escape(in_class=False)
+        if char in "*+?{}])":
+            raise Unsupported(f"a quantifier or bracket {char!r} with nothing to apply to")
+        return _Class(((ord(char), ord(char)),), False)
+
+    def escape(self, in_class: bool) -> Any:
+        char = self.take()
+        if char in "dDwWsS":
+            return _Class((char,), False) if not in_class else char
+        if char in _SIMPLE_ESCAPES:
+            code = ord(_SIMPLE_ESCAPES[char])
+        elif char == "x":
+            digits = self.text[self.i : self.i + 2]
+            if not re.fullmatch(r"[0-9a-fA-F]{2}", digits):
+                raise Unsupported("a malformed \\x escape")
+            self.i += 2
+            code = int(digits, 16)
+        elif char == "u":
+            digits = self.text[self.i : self.i + 4]
+            if not re.fullmatch(r"[0-9a-fA-F]{4}", digits):
+                raise Unsupported("a \\u escape the readings disagree on")
+            self.i += 4
+            code = int(digits, 16)
+        elif not char.isalnum() and char != "_" and ord(char) < 0x80:
+            code = ord(char)  # an escaped punctuation character is itself
+        else:
+            raise Unsupported(f"the escape \\{char} (backreference, boundary or property)")
+        return (code, code) if in_class else _Class(((code, code),), False)
+
+    def char_class(self) -> _Class:
+        negated = self.peek() == "^"
+        if negated:
+            self.i += 1
+        if self.peek() == "]":
+            raise Unsupported("an empty class or a leading ']' (the readings disagree)")
+        items: list[Any] = []
+        while True:
+            char = self.take()
+            if char == "]":
+                return _Class(tuple(items), negated)
+            if char == "[":
+                raise Unsupported("'[' inside a class")
+            item = self.escape(in_class=True) if char == "\\" else (ord(char), ord(char))
+            if self.peek() == "-" and self.text[self.i + 1 : self.i + 2] not in ("]", ""):
+                self.i += 1
+                end_char = self.take()
+                end = self.escape(in_class=True) if end_char == "\\" else (ord(end_char), ord(end_char))
+                if isinstance(item, str) or isinstance(end, str) or end[0] < item[0]:
+                    raise Unsupported("a class range the readings disagree on")
+                item = (item[0], end[0])
+            items.append(item)
+
+    def quantified(self, atom: Any) -> Any:
+        while True:
+            char = self.peek()
+            if char in ("*", "+", "?"):
+                self.i += 1
+                atom = _Rep(atom, 1 if char == "+" else 0, None if char != "?" else 1)
+            elif char == "{":
+                found = re.match(r"\{(\d+)(,(\d*))?\}", self.text[self.i :])
+                if found is None:
+                    raise Unsupported("a '{' that is not a quantifier")
+                self.i += found.end()
+                low = int(found.group(1))
+                high = low if found.group(2) is None else (int(found.group(3)) if found.group(3) else None)
+                if high is not None and high < low:
+                    raise Unsupported("a quantifier whose maximum is below its minimum")
+                atom = _Rep(atom, low, high)
+            else:
+                return atom
+            if self.peek() == "?":
+                self.i += 1  # lazy: same language
+            if self.peek() in ("*", "+", "?", "{"):
+                raise Unsupported("a quantifier on a quantifier")
+
+
+def _parse(pattern: str) -> _Alt:
+    parser = _Parser(pattern)
+    tree = parser.alternation(top=True)
+    if parser.i != len(pattern):
+        raise Unsupported("unbalanced ')'")
+    return tree
+
+
+# ----------------------------------------------------------------------------------- emission
+def _size(node: Any) -> int:
+    """An upper estimate of the automaton's states, computed before building it."""
+    if isinstance(node, _Alt):
+        return sum(sum(_size(item) for item in option) for option in node.options) + 1
+    if isinstance(node, _Rep):
+        times = node.high if node.high is not None else node.low + 1
+        return _size(node.body) * max(times, 1) + 1
+    return 1
+
+
+def _class_ranges(node: _Class, reading: str, widen: bool) -> Ranges:
+    parts: list[tuple[int, int]] = []
+    inner_widen = widen != node.negated
+    for item in node.items:
+        if isinstance(item, str):
+            parts += _escape_class(item, reading, inner_widen)
+        else:
+            parts.append(item)
+    ranges = _norm(parts)
+    return _complement(ranges) if node.negated else ranges
+
+
+def _char(code: int) -> str:
+    char = chr(code)
+    if char in _SPECIAL or code < 0x20 or code == 0x7F:
+        return f"\\x{code:02x}" if code < 0x100 else char
+    return char
+
+
+def _emit_ranges(ranges: Ranges) -> str:
+    if not ranges:
+        raise Unsupported("a class that matches no character")
+    count = sum(hi - lo + 1 for lo, hi in ranges)
+    negate = count > 0x8000
+    listed = _complement(ranges) if negate else ranges
+    if sum(hi - lo + 1 for lo, hi in listed) > 0x8000:
+        raise Unsupported("a character class too large to list")
+    body = "".join(_char(lo) if lo == hi else f"{_char(lo)}-{_char(hi)}" for lo, hi in listed)
+    if negate and not body:
+        return _ANY
+    return f"[{'^' if negate else ''}{body}]"
+
+
+_ANY = "(?:.|\\n)"
+
+
+def _emit(node: Any, reading: str, widen: bool) -> str:
+    if isinstance(node, _Alt):
+        return "(?:" + "|".join("".join(_emit(i, reading, widen) for i in option) for option in node.options) + ")"
+    if isinstance(node, _Rep):
+        high = "" if node.high is None else str(node.high)
+        return f"(?:{_emit(node.body, reading, widen)}){{{node.low},{high}}}"
+    if node == _DOT:
+        excluded = _ECMA_LINE_END if reading == "ecma" else _chars("\n")
+        return _emit_ranges(_complement(excluded))
+    if isinstance(node, _Class):
+        return _emit_ranges(_class_ranges(node, reading, widen))
+    raise Unsupported("unexpected syntax")
+
+
+def _search_language(tree: _Alt, reading: str, widen: bool) -> str:
+    """The full-match pattern of the strings a search with `tree` finds a match in."""
+    options = []
+    for option in tree.options:
+        items = list(option)
+        start = bool(items) and items[0] == "^"
+        end = bool(items) and items[-1] == "$"
+        body = [i for i in items if i not in ("^", "$")]
+        text = "".join(_emit(i, reading, widen) for i in body)
+        before = "" if start else _ANY + "*"
+        after = ("" if reading == "ecma" else "\\n?") if end else _ANY + "*"
+        options.append(before + text + after)
+    return "|".join(f"(?:{o})" for o in options)
+
+
+class _TooLarge(Exception):
+    """A deterministic automaton grew past `_DFA_LIMIT` states."""
+
+
+def _bounded_crawl(alphabet: Any, initial: Any, final: Any, follow: Any) -> Any:
+    """`interegular.fsm.crawl` (the subset construction behind every automaton operation) with a
+    state budget and a dict index: determinising `.*a[ab]{20}$` needs 2**20 states, and the
+    library's own loop looks states up in a list."""
+    from interegular.fsm import FSM, OblivionError
+
+    states = [initial]
+    index = {_frozen(initial): 0}
+    finals = set()
+    table: dict[int, dict[Any, int]] = {}
+    i = 0
+    while i < len(states):
+        state = states[i]
+        if final(state):
+            finals.add(i)
+        table[i] = {}
+        for transition in alphabet.by_transition:
+            try:
+                following = follow(state, transition)
+            except OblivionError:
+                continue
+            key = _frozen(following)
+            j = index.get(key)
+            if j is None:
+                if len(states) >= _DFA_LIMIT:
+                    raise _TooLarge
+                j = index[key] = len(states)
+                states.append(following)
+            table[i][transition] = j
+        i += 1
+    return FSM(alphabet=alphabet, states=range(len(states)), initial=0, finals=finals, map=table,
+               __no_validation__=True)  # fmt: skip
+
+
+def _frozen(state: Any) -> Any:
+    """A hashable key equal for equal states (the library's states are sets, dicts and tuples)."""
+    if isinstance(state, (set, frozenset)):
+        return frozenset(_frozen(s) for s in state)
+    if isinstance(state, dict):
+        return ("dict", frozenset((_frozen(k), _frozen(v)) for k, v in state.items()))
+    if isinstance(state, (list, tuple)):
+        return (type(state).__name__, tuple(_frozen(s) for s in state))
+    return state
+
+
+@contextmanager
+def _budget() -> Iterator[None]:
+    """Every automaton operation inside runs with `_bounded_crawl`."""
+    import interegular.fsm as library
+
+    original = library.crawl
+    library.crawl = _bounded_crawl
+    try:
+        yield
+    finally:
+        library.crawl = original
+
+
+@lru_cache(maxsize=512)
+def _fsm(pattern: str, reading: str, widen: bool) -> Any:
+    """The automaton of every string `pattern` finds a match in (None: unsupported or too big)."""
+    from interegular import parse_pattern
+
+    try:
+        tree = _parse(pattern)
+        if _size(tree) > _STATE_LIMIT:
+            raise Unsupported("too many states")
+        text = _search_language(tree, reading, widen)
+        with _budget():
+            return parse_pattern(text).to_fsm()
+    except (Unsupported, _TooLarge):
+        return None
+    except Exception:  # the automaton library refused what we emitted: stay undecided
+        return None
+
+
+def _within(sub: Any, sup: Any) -> bool | None:
+    if len(sub.states) * len(sup.states) * max(len(sub.alphabet), 1) > _PRODUCT_LIMIT:
+        return None
+    try:
+        with _budget():
+            return bool(sub.issubset(sup))
+    except _TooLarge:
+        return None
+
+
+def includes(sub: str | None, sup: str | None) -> bool | None:
+    """Does every string matched by `sub` match `sup` (None: no pattern)? True only when proven
+    under both readings; False when it fails under the ECMA reading (exact); None: undecided."""
+    if sup is None or sub == sup:
+        return True
+    answers = []
+    for reading in READINGS:
+        wide = _fsm(sub, reading, True) if sub is not None else _fsm("", reading, True)
+        narrow = _fsm(sup, reading, False)
+        if wide is None or narrow is None:
+            return None
+        answers.append(_within(wide, narrow))
+    if all(a is True for a in answers):
+        return True
+    return False if answers[0] is False else None  # the ECMA automata are exact
+
+
+def matches_everything(pattern: str) -> bool:
+    """Does `pattern` find a match in every string, under both readings?"""
+    return includes(None, pattern) is True
+
+
+def nonempty(pattern: str) -> bool | None:
+    """Does some string match `pattern`? False only when no string does under either reading
+    (checked on the widened automata, so an approximated class cannot hide a match)."""
+    found = []
+    for reading in READINGS:
+        wide = _fsm(pattern, reading, True)
+        if wide is None:
+            return None
+        found.append(not wide.empty())
+    if not any(found):
+        return False
+    return True if all(found) else None
+
+
+__all__ = ["READINGS", "Unsupported", "includes", "matches_everything", "nonempty"]
