@@ -234,7 +234,7 @@ def run_in_project(files: dict[str, bytes | None], argv: list[str], capsys: pyte
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(files=PROJECTS, argv=st.sampled_from(FAST_COMMANDS))
 def test_every_command_ends_cleanly_on_random_input(
@@ -244,7 +244,7 @@ def test_every_command_ends_cleanly_on_random_input(
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(files=PROJECTS, argv=st.sampled_from(CODEGEN_COMMANDS))
 def test_generate_and_check_end_cleanly_on_random_input(
