@@ -696,18 +696,35 @@ def _root(
     """Versioned CWS backend-event schemas: Python bindings, compatibility diff, release review."""
 
 
+def relative_paths(message: str) -> str:
+    """`message` with the working folder's absolute prefix removed from every path in it.
+
+    Most messages already say `display(path)`; this catches the rest, so no error shows the
+    folders of the machine it was made on (and README examples stay exact)."""
+    import os
+
+    try:
+        here = os.getcwd()
+    except OSError:
+        return message
+    return message.replace(here.rstrip(os.sep) + os.sep, "") if here != os.sep else message
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; user errors and bad flags end as one line and exit code 2."""
     try:
         result = app(args=argv, standalone_mode=False, prog_name="cwscodegen")
     except UserError as exc:
-        typer.echo(f"cwscodegen: error: {exc}", err=True)
+        typer.echo(f"cwscodegen: error: {relative_paths(str(exc))}", err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("cwscodegen: aborted", err=True)
         sys.exit(130)
+    except RecursionError:  # a backstop: inputs are depth-checked at load (store/limits.py)
+        typer.echo("cwscodegen: error: input nested too deeply to process", err=True)
+        sys.exit(2)
     except typer.TyperException as exc:  # usage errors: unknown flag, missing argument, bad value
         message = exc.format_message()
         if message:  # empty when no command was given and the help was shown instead

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cwscodegen.store.refs import Resolver, definitions, escape, iter_refs
+from cwscodegen.store.validators import check_schema
 
 TITLE = "# Backend event Documentation"
 SENTENCE = "The CWS event sent to the backend by the security agent respects the following schema:"
@@ -34,7 +35,11 @@ DEFINITION_KEYS = ("definitions", "$defs")
 
 
 def render(document: Any, source: str = "<schema>") -> str:
-    """The whole Markdown reference of a schema document (`source` names it in error messages)."""
+    """The whole Markdown reference of a schema document (`source` names it in error messages).
+
+    The document must pass its draft's meta-schema, as in every other command: a reference of a
+    schema that `diff` and `generate` refuse would document something no tool accepts."""
+    check_schema(document, source)
     links = _Links(document, source)
     table = definitions(document)
     parts = [_root_section(document, links)]

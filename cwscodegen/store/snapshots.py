@@ -11,7 +11,6 @@ just has no recorded provenance.
 
 from __future__ import annotations
 
-import json
 import keyword
 import re
 from collections.abc import Mapping
@@ -21,7 +20,8 @@ from typing import Any
 
 from cwscodegen.config import display
 from cwscodegen.errors import UserError
-from cwscodegen.store.refs import Resolver, draft_of
+from cwscodegen.store.limits import parse_json
+from cwscodegen.store.refs import Resolver, check_dialects, draft_of, escape
 
 PROVENANCE_FILE = "provenance.json"
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
@@ -84,25 +84,45 @@ def list_versions(schemas: Path) -> list[str]:
     return sorted(names, key=version_key)
 
 
+PROVENANCE_FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "source": ((str,), "a string"),
+    "upstream": ((int,), "an integer (the upstream history number)"),
+    "commit": ((str,), "a string"),
+    "date": ((str,), "a string"),
+    "pr": ((int,), "an integer (a pull-request number)"),
+    "note": ((str,), "a string"),
+}
+
+
 def load_provenance(schemas: Path) -> dict[str, dict[str, Any]]:
-    """The provenance table, or `{}` when the folder has none."""
+    """The provenance table, or `{}` when the folder has none.
+
+    Every entry is an object whose known fields (`PROVENANCE_FIELDS`) each hold a value of their
+    type or null (which reads as absent), so `list` and `changelog` print them without guessing;
+    other fields are kept as they are."""
     path = schemas / PROVENANCE_FILE
     if not path.is_file():
         return {}
-    data = parse_json(path.read_text(encoding="utf-8"), str(path))
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a JSON object mapping version names to provenance")
-    return data
-
-
-def parse_json(text: str, source: str) -> Any:
-    """`json.loads` with an error that names the file, line and column."""
+    source = display(path)
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise UserError(f"{source}: nested too deeply to read") from None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{source}: cannot read: {exc}") from None
+    data = parse_json(text, source)
+    if not isinstance(data, dict):
+        raise UserError(f"{source}: expected a JSON object mapping version names to provenance")
+    for version, entry in data.items():
+        _check_provenance(entry, f"{source}: at /{escape(version)}")
+    return {version: {k: v for k, v in entry.items() if v is not None} for version, entry in data.items()}
+
+
+def _check_provenance(entry: Any, where: str) -> None:
+    if not isinstance(entry, dict):
+        raise UserError(f"{where}: expected an object of {', '.join(PROVENANCE_FIELDS)}, got {entry!r:.40}")
+    for key, (types, described) in PROVENANCE_FIELDS.items():
+        value = entry.get(key)
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+            raise UserError(f"{where}/{escape(key)}: expected {described} or null, got {value!r:.40}")
 
 
 def load_schema_file(path: Path, name: str | None = None, provenance: Mapping[str, Any] | None = None) -> Snapshot:
@@ -124,6 +144,7 @@ def snapshot_from_text(
     document = parse_json(text, source)
     if not isinstance(document, (dict, bool)):
         raise UserError(f"{source}: a schema must be a JSON object (or boolean), got {type(document).__name__}")
+    check_dialects(document, source)
     Resolver(document, source).check_all()
     return Snapshot(name=name, path=path, text=text, document=document, provenance=provenance or {})
 

@@ -95,7 +95,9 @@ def check_schema(document: Any, source: str, draft: str | None = None) -> None:
     and jsonschema only explains a failure. jsonschema-rs does not assert `format: regex` in the
     meta-schema, so patterns are compiled here."""
     from cwscodegen.errors import UserError
+    from cwscodegen.store.refs import check_dialects
 
+    check_dialects(document, source)  # before jsonschema-rs, which would fetch an unknown meta-schema
     if draft is not None and draft != draft_of(document):
         _check_as(document, source, draft)
         return

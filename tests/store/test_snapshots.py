@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from pathlib import Path
 
@@ -70,7 +71,24 @@ def test_load_all_loads_every_snapshot_with_draft() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["../v1", "a/b", "..", "", "v1\\x", ".hidden", "v2.1", "v 3", "-rf", "3v", "class", "v1-rc", "v" * 65]
+    "name",
+    [
+        "../v1",
+        "a/b",
+        "..",
+        "",
+        "v1\\x",
+        ".hidden",
+        "v2.1",
+        "v 3",
+        "-rf",
+        "_v",
+        "v1\n",
+        "3v",
+        "class",
+        "v1-rc",
+        "v" * 65,
+    ],
 )
 def test_bad_version_names_are_rejected(name: str) -> None:
     with pytest.raises(UserError, match="invalid version name"):
@@ -79,11 +97,11 @@ def test_bad_version_names_are_rejected(name: str) -> None:
         package_name(name)
 
 
-@pytest.mark.parametrize("name", ["v1", "v15", "V2_rc1", "release_2024_01", "v" * 64])
+@pytest.mark.parametrize("name", ["v1", "v15", "V2_rc1", "h01", "release_2024_01", "v" * 64])
 def test_good_version_names_are_their_own_package_names(name: str) -> None:
     assert check_version_name(name) == name
-    assert package_name(name).isidentifier()
     assert package_name(name) == name
+    assert name.isidentifier() and not keyword.iskeyword(name)
 
 
 @pytest.mark.parametrize("stem", ["-rf", "v 3", ".hidden", "v2.1"])
@@ -128,3 +146,30 @@ def test_unresolvable_ref_names_pointer(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such file"):
         resolve_spec(str(tmp_path / "none.json"), SHIPPED)
+
+
+@pytest.mark.parametrize(
+    ("body", "pattern"),
+    [
+        (
+            '{"v1": {"upstream": "abc"}}',
+            r"^provenance\.json: at /v1/upstream: expected an integer .* or null, got 'abc'$",
+        ),
+        ('{"v1": 5}', r"^provenance\.json: at /v1: expected an object of source, upstream, .*, got 5$"),
+        ('{"v1": {"pr": true}}', r"^provenance\.json: at /v1/pr: expected an integer"),
+        ('{"v1": {"date": 20240101}}', r"^provenance\.json: at /v1/date: expected a string or null, got 20240101$"),
+        ("[1]", r"^provenance\.json: expected a JSON object"),
+        ("{", r"^provenance\.json:1:2: invalid JSON"),
+    ],
+)
+def test_bad_provenance_is_one_line(body: str, pattern: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 8, P13: these crashed `list`."""
+    (tmp_path / "provenance.json").write_text(body)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UserError, match=pattern):
+        load_provenance(tmp_path)
+
+
+def test_provenance_nulls_read_as_absent_and_other_fields_are_kept(tmp_path: Path) -> None:
+    (tmp_path / "provenance.json").write_text('{"v1": {"upstream": null, "pr": 7, "licence": "MIT"}}')
+    assert load_provenance(tmp_path) == {"v1": {"pr": 7, "licence": "MIT"}}
