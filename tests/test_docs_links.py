@@ -16,10 +16,6 @@ from tests.test_layout import LAYER, PACKAGE
 
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 
-# Pages written on branches not merged into this one yet; links to them are allowed to dangle
-# until the merge. The lead empties this at merge (test_pending_pages_are_still_missing insists).
-PENDING = frozenset({"docs/bad-input.md"})
-
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
 _INLINE_LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -62,8 +58,7 @@ def broken_links(page: Path, root: Path = ROOT) -> list[str]:
     for number, target in relative_links(page.read_text(encoding="utf-8")):
         resolved = (page.parent / target).resolve()
         inside = resolved == root or root in resolved.parents
-        pending = inside and resolved.relative_to(root).as_posix() in PENDING
-        if not inside or not (resolved.exists() or pending):
+        if not inside or not resolved.exists():
             problems.append(f"{page.relative_to(root)}:{number}: {target}")
     return problems
 
@@ -71,12 +66,6 @@ def broken_links(page: Path, root: Path = ROOT) -> list[str]:
 def test_every_relative_link_resolves() -> None:
     problems = [problem for page in PAGES for problem in broken_links(page)]
     assert problems == [], "\n".join(problems)
-
-
-def test_pending_pages_are_still_missing() -> None:
-    """Once a pending page is merged, it must leave PENDING, so its links are checked again."""
-    arrived = sorted(name for name in PENDING if (ROOT / name).exists())
-    assert arrived == [], f"remove from PENDING in {Path(__file__).name}: {arrived}"
 
 
 def test_the_link_reader_finds_what_it_should() -> None:
