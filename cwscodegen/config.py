@@ -16,8 +16,13 @@ from cwscodegen.errors import UserError
 TARGETS = ("pydantic", "dataclasses", "typeddict")
 MODES = ("backward", "forward", "full")
 # `default-draft`: how to read a snapshot without `$schema` (unset: under every draft that accepts it).
-DRAFT_NAMES = {"draft-04": "draft4", "draft-06": "draft6", "draft-07": "draft7", "2019-09": "draft2019-09",
-               "2020-12": "draft2020-12"}  # fmt: skip
+DRAFT_NAMES = {
+    "draft-04": "draft4",
+    "draft-06": "draft6",
+    "draft-07": "draft7",
+    "2019-09": "draft2019-09",
+    "2020-12": "draft2020-12",
+}
 
 
 @dataclass(frozen=True)

@@ -228,8 +228,9 @@ def _cross(cache: _Cache, left: list[Node] | None, right: list[Node] | None) -> 
 def _pairwise_disjoint(branches: Sequence[Node]) -> bool:
     return all(
         not types_overlap(types_of(deref(x)), types_of(deref(y)))
-        for i, x in enumerate(branches) for y in branches[i + 1 :]
-    )  # fmt: skip
+        for i, x in enumerate(branches)
+        for y in branches[i + 1 :]
+    )
 
 
 def _rewritable_not(node: Node) -> Node | tuple[Node] | None:
@@ -251,14 +252,48 @@ def _rewritable_not(node: Node) -> Node | tuple[Node] | None:
 
 def _only(node: Node, field: str) -> bool:
     bare = synthetic(node.prep, True, {})
-    slots = ("types", "enum", "kw", "props", "patterns", "additional", "prefix", "items", "contains",
-             "names", "depschemas", "allof", "anyof", "oneof", "not_", "if_", "unknown", "ref")  # fmt: skip
+    slots = (
+        "types",
+        "enum",
+        "kw",
+        "props",
+        "patterns",
+        "additional",
+        "prefix",
+        "items",
+        "contains",
+        "names",
+        "depschemas",
+        "allof",
+        "anyof",
+        "oneof",
+        "not_",
+        "if_",
+        "unknown",
+        "ref",
+    )
     return all(getattr(node, s) == getattr(bare, s) for s in slots if s != field) and not node.false
 
 
 # ----------------------------------------------------------------------------------- nodes
-_FIELDS = ("types", "enum", "enum_raw", "kw", "props", "patterns", "additional", "prefix", "items", "contains",
-           "names", "depschemas", "not_", "if_", "then", "else_")  # fmt: skip
+_FIELDS = (
+    "types",
+    "enum",
+    "enum_raw",
+    "kw",
+    "props",
+    "patterns",
+    "additional",
+    "prefix",
+    "items",
+    "contains",
+    "names",
+    "depschemas",
+    "not_",
+    "if_",
+    "then",
+    "else_",
+)
 _COMBINATOR_KEYS = ("allOf", "anyOf", "oneOf", "$ref")
 
 

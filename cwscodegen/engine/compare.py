@@ -39,7 +39,6 @@ from cwscodegen.errors import UserError
 from cwscodegen.store.refs import escape
 from cwscodegen.store.snapshots import Snapshot
 
-C, B, U, N = Effect.COMPATIBLE, Effect.BREAKING, Effect.UNDECIDED, Effect.NONE
 Step = tuple[str, Any]
 
 _NOTE_RULES = {
@@ -50,16 +49,19 @@ _NOTE_RULES = {
     "$comment": "comment-changed",
 }
 _COUNTS = (
-    ("minLength", "min-length", 1), ("maxLength", "max-length", -1),
-    ("minItems", "min-items", 1), ("maxItems", "max-items", -1),
-    ("minProperties", "min-properties", 1), ("maxProperties", "max-properties", -1),
-)  # fmt: skip
+    ("minLength", "min-length", 1),
+    ("maxLength", "max-length", -1),
+    ("minItems", "min-items", 1),
+    ("maxItems", "max-items", -1),
+    ("minProperties", "min-properties", 1),
+    ("maxProperties", "max-properties", -1),
+)
 _PATHS_PER_DEFINITION = 3
 
 
 def effect_of(answer: Answer) -> Effect:
     """YES is compatible, NO breaking, UNKNOWN undecided (which counts as breaking)."""
-    return C if answer is YES else B if answer is NO else U
+    return Effect.COMPATIBLE if answer is YES else Effect.BREAKING if answer is NO else Effect.UNDECIDED
 
 
 def variant(back: Answer, fwd: Answer) -> str:
@@ -75,15 +77,28 @@ def variant(back: Answer, fwd: Answer) -> str:
 def diff(old: Snapshot, new: Snapshot, *, witnesses: bool = True, default_draft: str | None = None) -> Report:
     """Every change from snapshot OLD to NEW, with verdicts (and witnesses for breaking ones)."""
     return diff_documents(
-        old.document, new.document, old_name=old.name, new_name=new.name, witnesses=witnesses,
-        old_source=str(old.path), new_source=str(new.path), default_draft=default_draft,
-    )  # fmt: skip
+        old.document,
+        new.document,
+        old_name=old.name,
+        new_name=new.name,
+        witnesses=witnesses,
+        old_source=str(old.path),
+        new_source=str(new.path),
+        default_draft=default_draft,
+    )
 
 
 def diff_documents(
-    old: Any, new: Any, *, old_name: str = "old", new_name: str = "new", witnesses: bool = True,
-    old_source: str | None = None, new_source: str | None = None, default_draft: str | None = None,
-) -> Report:  # fmt: skip
+    old: Any,
+    new: Any,
+    *,
+    old_name: str = "old",
+    new_name: str = "new",
+    witnesses: bool = True,
+    old_source: str | None = None,
+    new_source: str | None = None,
+    default_draft: str | None = None,
+) -> Report:
     """`diff` on two parsed schema documents, under every reading of an undeclared one."""
     sources = (old_source or old_name, new_source or new_name)
     found = [
@@ -97,9 +112,14 @@ def diff_documents(
 
 
 def _diff_reading(
-    old: Any, new: Any, old_name: str, new_name: str, witnesses: bool, sources: tuple[str, str],
+    old: Any,
+    new: Any,
+    old_name: str,
+    new_name: str,
+    witnesses: bool,
+    sources: tuple[str, str],
     drafts: tuple[str | None, str | None],
-) -> Report:  # fmt: skip
+) -> Report:
     pair = _Pair(prepare(old, sources[0], drafts[0]), prepare(new, sources[1], drafts[1]))
     changes = pair.changes(witnesses)
     backward, forward = pair.backward, pair.forward
@@ -107,7 +127,13 @@ def _diff_reading(
         shown = {w.direction for c in changes for w in c.witnesses}
         backward = _shown(backward, Direction.BACKWARD in shown)
         forward = _shown(forward, Direction.FORWARD in shown)
-    api = B if any(c.api.breaks for c in changes) else C if any(c.api is C for c in changes) else N
+    api = (
+        Effect.BREAKING
+        if any(c.api.breaks for c in changes)
+        else Effect.COMPATIBLE
+        if any(c.api is Effect.COMPATIBLE for c in changes)
+        else Effect.NONE
+    )
     return Report(old_name, new_name, tuple(changes), backward, forward, api)
 
 
@@ -115,7 +141,7 @@ def _shown(effect: Effect, witnessed: bool) -> Effect:
     """Breaking with a witness; a failing direction without one is undecided."""
     if not effect.breaks:
         return effect
-    return B if witnessed else U
+    return Effect.BREAKING if witnessed else Effect.UNDECIDED
 
 
 def verdicts(old: Snapshot, new: Snapshot, default_draft: str | None = None) -> tuple[Effect, Effect]:
@@ -127,14 +153,14 @@ def verdicts_documents(
     old: Any, new: Any, old_source: str = "old", new_source: str = "new", default_draft: str | None = None
 ) -> tuple[Effect, Effect]:
     """`verdicts` on two parsed schema documents: the worst over the readings of undeclared ones."""
-    back, fwd = N, N
+    back, fwd = Effect.NONE, Effect.NONE
     for _label, drafts in readings(old, new, (old_source, new_source), default_draft):
         pair = _Pair(prepare(old, old_source, drafts[0]), prepare(new, new_source, drafts[1]))
         back, fwd = worst(back, pair.backward), worst(fwd, pair.forward)
     return back, fwd
 
 
-_SEVERITY = {N: 0, C: 1, U: 2, B: 3}
+_SEVERITY = {Effect.NONE: 0, Effect.COMPATIBLE: 1, Effect.UNDECIDED: 2, Effect.BREAKING: 3}
 
 
 def worst(a: Effect, b: Effect) -> Effect:
@@ -211,7 +237,7 @@ def merge_readings(found: Sequence[tuple[str, Report]]) -> Report:
                 seen.add(key)
                 where = under[key]
                 changes.append(change if len(where) == len(found) else replace(change, reading="; ".join(where)))
-    back, fwd, api = N, N, N
+    back, fwd, api = Effect.NONE, Effect.NONE, Effect.NONE
     for _label, report in found:
         back, fwd, api = worst(back, report.backward), worst(fwd, report.forward), worst(api, report.api)
     labels = tuple(label for label, _ in found)
@@ -260,8 +286,8 @@ class _Pair:
         self.back = self.inc.includes(old.root, new.root)
         self.fwd = self.inc.includes(new.root, old.root)
         identical = identical_prepared(old, new, self.index)
-        self.backward = N if identical else effect_of(self.back)
-        self.forward = N if identical else effect_of(self.fwd)
+        self.backward = Effect.NONE if identical else effect_of(self.back)
+        self.forward = Effect.NONE if identical else effect_of(self.fwd)
         self._seen: set[tuple[int, int]] = set()
         self._out: list[tuple[Change, _At, tuple[Node | None, Node | None]]] = []
 
@@ -288,17 +314,22 @@ class _Pair:
         return found
 
     def _in_context(
-        self, change: Change, at: _At, reach_old: set[str | None], reach_new: set[str | None],
-        paths_old: Mapping[str | None, list[tuple[Step, ...]]], paths_new: Mapping[str | None, list[tuple[Step, ...]]],
-    ) -> Change:  # fmt: skip
+        self,
+        change: Change,
+        at: _At,
+        reach_old: set[str | None],
+        reach_new: set[str | None],
+        paths_old: Mapping[str | None, list[tuple[Step, ...]]],
+        paths_new: Mapping[str | None, list[tuple[Step, ...]]],
+    ) -> Change:
         """Effects in context: no wire effect where no event reaches; proven directions hold."""
         back, fwd = change.backward, change.forward
         if at.origin_old not in reach_old and at.origin_new not in reach_new:
-            back, fwd = N, N
+            back, fwd = Effect.NONE, Effect.NONE
         if self.back is YES and back.breaks:
-            back = C
+            back = Effect.COMPATIBLE
         if self.fwd is YES and fwd.breaks:
-            fwd = C
+            fwd = Effect.COMPATIBLE
         starts = paths_old.get(at.origin_old, []) + paths_new.get(at.origin_new, [])
         reached = sorted({_root_pointer(p) for p in starts if p} - {""})
         return replace(change, backward=back, forward=fwd, reached_from=tuple(reached))
@@ -318,10 +349,21 @@ class _Pair:
 
     # ------------------------------------------------------------------ emitting
     def _emit(
-        self, rule: str, o: Node | None, n: Node | None, at: _At, back: Effect, fwd: Effect, api: Effect | None = None,
-        *, prop: str | None = None, keyword: str | None = None, old_pointer: str | None = None,
-        new_pointer: str | None = None, **details: Any,
-    ) -> None:  # fmt: skip
+        self,
+        rule: str,
+        o: Node | None,
+        n: Node | None,
+        at: _At,
+        back: Effect,
+        fwd: Effect,
+        api: Effect | None = None,
+        *,
+        prop: str | None = None,
+        keyword: str | None = None,
+        old_pointer: str | None = None,
+        new_pointer: str | None = None,
+        **details: Any,
+    ) -> None:
         if old_pointer is None and o is not None:
             old_pointer = _kw_pointer(o, keyword)
         if new_pointer is None and n is not None:
@@ -331,10 +373,16 @@ class _Pair:
         if keyword is not None:
             details.setdefault("keyword", keyword)
         change = Change(
-            rule=rule, old_pointer=old_pointer, new_pointer=new_pointer, definition=at.definition,
-            property=prop, backward=back, forward=fwd,
-            api=CATALOGUE[rule].api if api is None else api, details=details,
-        )  # fmt: skip
+            rule=rule,
+            old_pointer=old_pointer,
+            new_pointer=new_pointer,
+            definition=at.definition,
+            property=prop,
+            backward=back,
+            forward=fwd,
+            api=CATALOGUE[rule].api if api is None else api,
+            details=details,
+        )
         self._out.append((change, at, (o, n)))
 
     def _family(
@@ -342,7 +390,7 @@ class _Pair:
     ) -> None:
         """A whole-keyword change named by what the proofs say (narrowed/widened/changed)."""
         if back is YES and fwd is YES:
-            self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword=keyword)
+            self._emit("equivalent-rewrite", o, n, at, Effect.NONE, Effect.NONE, Effect.NONE, keyword=keyword)
             return
         self._emit(f"{prefix}-{variant(back, fwd)}", o, n, at, effect_of(back), effect_of(fwd), keyword=keyword)
 
@@ -356,8 +404,19 @@ class _Pair:
         ):
             old, new = _get(self.old.document, key), _get(self.new.document, key)
             if old != new and isinstance(self.old.document, Mapping) and isinstance(self.new.document, Mapping):
-                self._emit(rule, None, None, at, N, N, N, old_pointer="/" + key if old is not None else None,
-                           new_pointer="/" + key if new is not None else None, old=old, new=new)  # fmt: skip
+                self._emit(
+                    rule,
+                    None,
+                    None,
+                    at,
+                    Effect.NONE,
+                    Effect.NONE,
+                    Effect.NONE,
+                    old_pointer="/" + key if old is not None else None,
+                    new_pointer="/" + key if new is not None else None,
+                    old=old,
+                    new=new,
+                )
 
     def _definitions(self) -> None:
         old, new = self.old.defs, self.new.defs
@@ -368,19 +427,42 @@ class _Pair:
             self._walk(old[name], new[name], _At(name, name, name, name))
         for before, after in renamed:
             at = _At(after, after, before, after)
-            self._emit("definition-renamed", old[before], new[after], at, N, N,
-                       old_definition=before, old_pointer=old[before].pointer, new_pointer=new[after].pointer)  # fmt: skip
+            self._emit(
+                "definition-renamed",
+                old[before],
+                new[after],
+                at,
+                Effect.NONE,
+                Effect.NONE,
+                old_definition=before,
+                old_pointer=old[before].pointer,
+                new_pointer=new[after].pointer,
+            )
             self._walk(old[before], new[after], at)
         gone = {b for b, _ in renamed}
         came = {a for _, a in renamed}
         for name in removed:
             if name not in gone:
-                self._emit("definition-removed", old[name], None, _At(name, name, name, None), N, N,
-                           old_pointer=old[name].pointer)  # fmt: skip
+                self._emit(
+                    "definition-removed",
+                    old[name],
+                    None,
+                    _At(name, name, name, None),
+                    Effect.NONE,
+                    Effect.NONE,
+                    old_pointer=old[name].pointer,
+                )
         for name in added:
             if name not in came:
-                self._emit("definition-added", None, new[name], _At(name, name, None, name), N, N,
-                           new_pointer=new[name].pointer)  # fmt: skip
+                self._emit(
+                    "definition-added",
+                    None,
+                    new[name],
+                    _At(name, name, None, name),
+                    Effect.NONE,
+                    Effect.NONE,
+                    new_pointer=new[name].pointer,
+                )
 
     # ------------------------------------------------------------------ node pairs
     def _walk(self, o: Node, n: Node, at: _At) -> None:
@@ -415,7 +497,7 @@ class _Pair:
         if self.inc.includes(o, n) is not YES or self.inc.includes(n, o) is not YES:
             return False
         keyword = next((k for k in ("anyOf", "oneOf", "allOf", "not", "if") if k in _raw(n) or k in _raw(o)), "type")
-        self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword=keyword)
+        self._emit("equivalent-rewrite", o, n, at, Effect.NONE, Effect.NONE, Effect.NONE, keyword=keyword)
         return True
 
     def _notes(self, o: Node, n: Node, at: _At) -> None:
@@ -425,7 +507,7 @@ class _Pair:
                 continue
             rule = _NOTE_RULES.get(key, "annotation-changed")
             extra = {"old": before, "new": after} if rule == "default-changed" else {}
-            self._emit(rule, o, n, at, N, N, N, keyword=key, **extra)
+            self._emit(rule, o, n, at, Effect.NONE, Effect.NONE, Effect.NONE, keyword=key, **extra)
 
     def _refs(self, o: Node, n: Node, at: _At) -> bool:
         """References: compare what they mean. True when nothing else is left to compare here."""
@@ -435,8 +517,17 @@ class _Pair:
             if plain_o and plain_n:
                 return True  # the definition pair is walked once, at the definition
         elif o.ref != n.ref:
-            self._emit("ref-target-changed", o, n, at, N, N, old_target=o.ref or "(inline schema)",
-                       new_target=n.ref or "(inline schema)", keyword="$ref")  # fmt: skip
+            self._emit(
+                "ref-target-changed",
+                o,
+                n,
+                at,
+                Effect.NONE,
+                Effect.NONE,
+                old_target=o.ref or "(inline schema)",
+                new_target=n.ref or "(inline schema)",
+                keyword="$ref",
+            )
         if plain_o or plain_n:
             target_o, target_n = deref(o), deref(n)
             if not self.index.equal(target_o, target_n):
@@ -457,23 +548,37 @@ class _Pair:
         back = _types_within(o.types, n.types)
         fwd = _types_within(n.types, o.types)
         if back and fwd:
-            self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword="type")
+            self._emit("equivalent-rewrite", o, n, at, Effect.NONE, Effect.NONE, Effect.NONE, keyword="type")
             return
         kind = "narrowed" if fwd else "widened" if back else "changed"
-        api = N if _bound_types(o.types) == _bound_types(n.types) else None  # same Python `int` either way
-        self._emit(f"type-{kind}", o, n, at, C if back else B, C if fwd else B, api, keyword="type",
-                   old=_types_text(o.types), new=_types_text(n.types),
-                   info=f" ({_types_text(o.types)} -> {_types_text(n.types)})")  # fmt: skip
+        api = Effect.NONE if _bound_types(o.types) == _bound_types(n.types) else None  # same Python `int` either way
+        self._emit(
+            f"type-{kind}",
+            o,
+            n,
+            at,
+            Effect.COMPATIBLE if back else Effect.BREAKING,
+            Effect.COMPATIBLE if fwd else Effect.BREAKING,
+            api,
+            keyword="type",
+            old=_types_text(o.types),
+            new=_types_text(n.types),
+            info=f" ({_types_text(o.types)} -> {_types_text(n.types)})",
+        )
 
     def _values(self, o: Node, n: Node, at: _At) -> None:
         if o.enum == n.enum:
             return
         word = "enum" if "enum" in _raw(n) or "enum" in _raw(o) else "const"
         if o.enum is None and n.enum is not None:
-            self._emit("enum-added", o, n, at, B, C, keyword=word, values=list(n.enum_raw))
+            self._emit(
+                "enum-added", o, n, at, Effect.BREAKING, Effect.COMPATIBLE, keyword=word, values=list(n.enum_raw)
+            )
             return
         if n.enum is None and o.enum is not None:
-            self._emit("enum-removed", o, n, at, C, B, keyword=word, values=list(o.enum_raw))
+            self._emit(
+                "enum-removed", o, n, at, Effect.COMPATIBLE, Effect.BREAKING, keyword=word, values=list(o.enum_raw)
+            )
             return
         assert o.enum is not None and n.enum is not None
         new_keys = set(n.enum)
@@ -481,9 +586,11 @@ class _Pair:
         removed = [v for k, v in zip(o.enum, o.enum_raw) if k not in new_keys]
         added = [v for k, v in zip(n.enum, n.enum_raw) if k not in old_keys]
         if removed:
-            self._emit("enum-values-removed", o, n, at, B, C, keyword=word, values=removed)
+            self._emit(
+                "enum-values-removed", o, n, at, Effect.BREAKING, Effect.COMPATIBLE, keyword=word, values=removed
+            )
         if added:
-            self._emit("enum-values-added", o, n, at, C, B, keyword=word, values=added)
+            self._emit("enum-values-added", o, n, at, Effect.COMPATIBLE, Effect.BREAKING, keyword=word, values=added)
 
     def _bounds(self, o: Node, n: Node, at: _At) -> None:
         for side, keys in (("minimum", ("minimum", "exclusiveMinimum")), ("maximum", ("maximum", "exclusiveMaximum"))):
@@ -499,15 +606,23 @@ class _Pair:
                     o,
                     n,
                     at,
-                    B,
-                    C,
+                    Effect.BREAKING,
+                    Effect.COMPATIBLE,
                     keyword=keyword,
                     old=_bound_text(before),
                     new=_bound_text(after),
                 )
             if looser:
                 self._emit(
-                    f"{side}-relaxed", o, n, at, C, B, keyword=keyword, old=_bound_text(before), new=_bound_text(after)
+                    f"{side}-relaxed",
+                    o,
+                    n,
+                    at,
+                    Effect.COMPATIBLE,
+                    Effect.BREAKING,
+                    keyword=keyword,
+                    old=_bound_text(before),
+                    new=_bound_text(after),
                 )
         before, after = o.kw.get("multipleOf"), n.kw.get("multipleOf")
         if before != after or type(raw_step(o)) is not type(raw_step(n)):
@@ -516,8 +631,17 @@ class _Pair:
             if back.breaks and fwd.breaks:
                 self._emit("keyword-changed", o, n, at, back, fwd, keyword="multipleOf", old=old, new=new)
             elif back.breaks or fwd.breaks:
-                self._emit("multiple-of-tightened" if back.breaks else "multiple-of-relaxed", o, n, at,
-                           back, fwd, keyword="multipleOf", old=old, new=new)  # fmt: skip
+                self._emit(
+                    "multiple-of-tightened" if back.breaks else "multiple-of-relaxed",
+                    o,
+                    n,
+                    at,
+                    back,
+                    fwd,
+                    keyword="multipleOf",
+                    old=old,
+                    new=new,
+                )
 
     def _counts(self, o: Node, n: Node, at: _At) -> None:
         for keyword, prefix, sign in _COUNTS:
@@ -528,23 +652,34 @@ class _Pair:
                 tighter = after is not None and (before is None or after > before)
             else:
                 tighter = after is not None and (before is None or after < before)
-            self._emit(f"{prefix}-{'tightened' if tighter else 'relaxed'}", o, n, at, B if tighter else C,
-                       C if tighter else B, keyword=keyword, old=_num(before), new=_num(after))  # fmt: skip
+            self._emit(
+                f"{prefix}-{'tightened' if tighter else 'relaxed'}",
+                o,
+                n,
+                at,
+                Effect.BREAKING if tighter else Effect.COMPATIBLE,
+                Effect.COMPATIBLE if tighter else Effect.BREAKING,
+                keyword=keyword,
+                old=_num(before),
+                new=_num(after),
+            )
         self._patterns(o, n, at)
         before, after = o.kw.get("format"), n.kw.get("format")
         if before == after:
             return
         if before is not None and after is not None and formats.implies(before, after):
-            back, fwd = C, C if formats.implies(after, before) else B
-            if fwd is C:
-                self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword="format")
+            back, fwd = Effect.COMPATIBLE, Effect.COMPATIBLE if formats.implies(after, before) else Effect.BREAKING
+            if fwd is Effect.COMPATIBLE:
+                self._emit("equivalent-rewrite", o, n, at, Effect.NONE, Effect.NONE, Effect.NONE, keyword="format")
             else:
                 self._emit("format-changed", o, n, at, back, fwd, keyword="format", old=before, new=after)
             return
         if before is not None and after is not None and formats.implies(after, before):
-            self._emit("format-changed", o, n, at, B, C, keyword="format", old=before, new=after)
+            self._emit(
+                "format-changed", o, n, at, Effect.BREAKING, Effect.COMPATIBLE, keyword="format", old=before, new=after
+            )
             return
-        self._added_removed("format", o, n, at, changed=(B, B, B))
+        self._added_removed("format", o, n, at, changed=(Effect.BREAKING, Effect.BREAKING, Effect.BREAKING))
 
     def _patterns(self, o: Node, n: Node, at: _At) -> None:
         """A pattern change judged by automata (`patterns.includes`): an added `a*` narrows nothing."""
@@ -553,28 +688,44 @@ class _Pair:
             return
         back, fwd = _pattern_answer(before, after), _pattern_answer(after, before)
         if back is YES and fwd is YES:
-            self._emit("equivalent-rewrite", o, n, at, N, N, N, keyword="pattern")
+            self._emit("equivalent-rewrite", o, n, at, Effect.NONE, Effect.NONE, Effect.NONE, keyword="pattern")
             return
         rule = "pattern-added" if before is None else "pattern-removed" if after is None else "pattern-changed"
-        self._emit(rule, o, n, at, effect_of(back), effect_of(fwd), keyword="pattern",
-                   **({} if before is None else {"old": before}), **({} if after is None else {"new": after}))  # fmt: skip
+        self._emit(
+            rule,
+            o,
+            n,
+            at,
+            effect_of(back),
+            effect_of(fwd),
+            keyword="pattern",
+            **({} if before is None else {"old": before}),
+            **({} if after is None else {"new": after}),
+        )
 
     def _added_removed(self, keyword: str, o: Node, n: Node, at: _At, changed: tuple[Effect, Effect, Effect]) -> None:
         before, after = o.kw.get(keyword), n.kw.get(keyword)
         if before == after:
             return
         if before is None:
-            self._emit(f"{keyword}-added", o, n, at, B, C, keyword=keyword, new=after)
+            self._emit(f"{keyword}-added", o, n, at, Effect.BREAKING, Effect.COMPATIBLE, keyword=keyword, new=after)
         elif after is None:
-            self._emit(f"{keyword}-removed", o, n, at, C, B, keyword=keyword, old=before)
+            self._emit(f"{keyword}-removed", o, n, at, Effect.COMPATIBLE, Effect.BREAKING, keyword=keyword, old=before)
         else:
             self._emit(f"{keyword}-changed", o, n, at, *changed, keyword=keyword, old=before, new=after)
 
     def _arrays(self, o: Node, n: Node, at: _At) -> None:
         if bool(o.kw.get("uniqueItems")) != bool(n.kw.get("uniqueItems")):
             added = bool(n.kw.get("uniqueItems"))
-            self._emit("unique-items-added" if added else "unique-items-removed", o, n, at,
-                       B if added else C, C if added else B, keyword="uniqueItems")  # fmt: skip
+            self._emit(
+                "unique-items-added" if added else "unique-items-removed",
+                o,
+                n,
+                at,
+                Effect.BREAKING if added else Effect.COMPATIBLE,
+                Effect.COMPATIBLE if added else Effect.BREAKING,
+                keyword="uniqueItems",
+            )
         for i in range(max(len(o.prefix), len(n.prefix))):
             item_o = o.prefix[i] if i < len(o.prefix) else o.items
             item_n = n.prefix[i] if i < len(n.prefix) else n.items
@@ -606,20 +757,50 @@ class _Pair:
             back = UNKNOWN if was is None or now is None else self.inc.members_in(was, now)
             fwd = UNKNOWN if was is None or now is None else self.inc.members_in(now, was)
             if name in n.props:
-                self._emit(f"property-added{_added_suffix(back, fwd)}", o, n, at, effect_of(back), effect_of(fwd),
-                           prop=name, old_pointer=_kw_pointer(o, "properties"), new_pointer=n.props[name].pointer)  # fmt: skip
+                self._emit(
+                    f"property-added{_added_suffix(back, fwd)}",
+                    o,
+                    n,
+                    at,
+                    effect_of(back),
+                    effect_of(fwd),
+                    prop=name,
+                    old_pointer=_kw_pointer(o, "properties"),
+                    new_pointer=n.props[name].pointer,
+                )
             else:
-                self._emit(f"property-removed{_removed_suffix(back, fwd)}", o, n, at, effect_of(back), effect_of(fwd),
-                           prop=name, old_pointer=o.props[name].pointer, new_pointer=_kw_pointer(n, "properties"))  # fmt: skip
+                self._emit(
+                    f"property-removed{_removed_suffix(back, fwd)}",
+                    o,
+                    n,
+                    at,
+                    effect_of(back),
+                    effect_of(fwd),
+                    prop=name,
+                    old_pointer=o.props[name].pointer,
+                    new_pointer=_kw_pointer(n, "properties"),
+                )
         required_o: frozenset[str] = o.kw.get("required", frozenset())
         required_n: frozenset[str] = n.kw.get("required", frozenset())
         for name in sorted(required_n - required_o):
-            self._emit("required-property-added", o, n, at, B, C, prop=name, keyword="required")
+            self._emit(
+                "required-property-added", o, n, at, Effect.BREAKING, Effect.COMPATIBLE, prop=name, keyword="required"
+            )
         for name in sorted(required_o - required_n):
-            self._emit("required-property-removed", o, n, at, C, B, prop=name, keyword="required")
+            self._emit(
+                "required-property-removed", o, n, at, Effect.COMPATIBLE, Effect.BREAKING, prop=name, keyword="required"
+            )
         for pattern in sorted(set(o.patterns) | set(n.patterns)):
-            self._pair("pattern-properties", o.patterns.get(pattern), n.patterns.get(pattern), at,
-                       at.down(f"[/{pattern}/]", ("pattern", pattern), ("pattern", pattern)), o, n, "patternProperties")  # fmt: skip
+            self._pair(
+                "pattern-properties",
+                o.patterns.get(pattern),
+                n.patterns.get(pattern),
+                at,
+                at.down(f"[/{pattern}/]", ("pattern", pattern), ("pattern", pattern)),
+                o,
+                n,
+                "patternProperties",
+            )
         self._additional(o, n, at)
         self._pair("schema", o.names, n.names, at, at.down("[propertyNames]", None, None), o, n, "propertyNames")
         deps_o, deps_n = o.kw.get("dependentRequired", {}), n.kw.get("dependentRequired", {})
@@ -636,8 +817,15 @@ class _Pair:
         if (a is None) == (b is None) and (a is None or a.sem == b.sem):  # type: ignore[union-attr]
             return
         here = replace(at, place=at.place + "[*]")
-        self._family("additional-properties", o, n, here, "additionalProperties",
-                     self.inc.includes(a, b), self.inc.includes(b, a))  # fmt: skip
+        self._family(
+            "additional-properties",
+            o,
+            n,
+            here,
+            "additionalProperties",
+            self.inc.includes(a, b),
+            self.inc.includes(b, a),
+        )
 
     def _combinators(self, o: Node, n: Node, at: _At) -> None:
         """allOf/anyOf and then/else are monotone (a narrower branch narrows the whole), so their
@@ -669,8 +857,13 @@ class _Pair:
                 self._family("keyword", o, n, at, key, self.inc.includes(o, n), self.inc.includes(n, o))
 
     # ------------------------------------------------------------------ witnesses
-    def _witness(self, change: Change, nodes: tuple[Node | None, Node | None],
-                 paths: tuple[list[tuple[Step, ...]], list[tuple[Step, ...]]], whole: bool = False) -> Change:  # fmt: skip
+    def _witness(
+        self,
+        change: Change,
+        nodes: tuple[Node | None, Node | None],
+        paths: tuple[list[tuple[Step, ...]], list[tuple[Step, ...]]],
+        whole: bool = False,
+    ) -> Change:
         o, n = nodes
         paths_old, paths_new = paths
         found: list[Witness] = []
@@ -689,8 +882,16 @@ class _Pair:
         fwd = _shown(change.forward, Direction.FORWARD in decided)
         return replace(change, witnesses=tuple(found), no_witness=missing, backward=back, forward=fwd)
 
-    def _find(self, direction: Direction, o: Node | None, n: Node | None, paths_old: list[tuple[Step, ...]],
-              paths_new: list[tuple[Step, ...]], whole: bool, member: str | None) -> Witness | str:  # fmt: skip
+    def _find(
+        self,
+        direction: Direction,
+        o: Node | None,
+        n: Node | None,
+        paths_old: list[tuple[Step, ...]],
+        paths_new: list[tuple[Step, ...]],
+        whole: bool,
+        member: str | None,
+    ) -> Witness | str:
         from cwscodegen.engine import witnesses
 
         backward = direction is Direction.BACKWARD
@@ -866,8 +1067,9 @@ def _root_pointer(steps: tuple[Step, ...]) -> str:
     return f"/properties/{escape(str(name))}" if kind == "prop" else ""
 
 
-def _renames(removed: list[str], added: list[str], old: Mapping[str, Node], new: Mapping[str, Node],
-             index: PairIndex) -> list[tuple[str, str]]:  # fmt: skip
+def _renames(
+    removed: list[str], added: list[str], old: Mapping[str, Node], new: Mapping[str, Node], index: PairIndex
+) -> list[tuple[str, str]]:
     """Removed/added definition pairs that are the same definition under a new name.
 
     Structurally equal definitions pair up first; the rest are matched by deepdiff's distance
@@ -886,8 +1088,9 @@ def _renames(removed: list[str], added: list[str], old: Mapping[str, Node], new:
 
         scored = sorted(
             (float(DeepDiff(old[b].raw, new[a].raw, get_deep_distance=True).get("deep_distance", 0.0)), b, a)
-            for b in left for a in right
-        )  # fmt: skip
+            for b in left
+            for a in right
+        )
         for distance, before, after in scored:
             if distance <= 0.25 and before in left and after in right:
                 pairs.append((before, after))

@@ -428,18 +428,21 @@ class Inclusion:
         answers: list[Answer] = []
         if low_b > 0:
             narrower = (
-                a.contains is not None and a.kw.get("minContains", 1) >= low_b
+                a.contains is not None
+                and a.kw.get("minContains", 1) >= low_b
                 and self.includes(a.contains, b.contains) is YES
-            )  # fmt: skip
+            )
             all_match = not a.prefix and a.kw.get("minItems", 0) >= low_b and self.includes(a.items, b.contains) is YES
             answers.append(YES if narrower or all_match else UNKNOWN)
         if high_b is not None:
             high_a = a.kw.get("maxContains")
             few = a.kw.get("maxItems") is not None and a.kw["maxItems"] <= high_b
             wider = (
-                a.contains is not None and high_a is not None and high_a <= high_b
+                a.contains is not None
+                and high_a is not None
+                and high_a <= high_b
                 and self.includes(b.contains, a.contains) is YES
-            )  # fmt: skip
+            )
             answers.append(YES if few or wider else UNKNOWN)
         return conj(answers)
 

@@ -198,7 +198,7 @@ class Node:
         "then",
         "types",
         "unknown",
-    )  # fmt: skip
+    )
 
     def __init__(self, prep: Prepared, where: str, raw: Any) -> None:
         self.prep = prep
@@ -242,9 +242,13 @@ class Node:
     def combinators(self) -> bool:
         """True when the node has allOf/anyOf/oneOf/not/if, or a `$ref` with asserting siblings."""
         return bool(
-            self.allof or self.anyof or self.oneof or self.not_ is not None
-            or self.if_ is not None or (self.ref is not None and self.sibling_asserts)
-        )  # fmt: skip
+            self.allof
+            or self.anyof
+            or self.oneof
+            or self.not_ is not None
+            or self.if_ is not None
+            or (self.ref is not None and self.sibling_asserts)
+        )
 
     @property
     def is_true(self) -> bool:
@@ -274,8 +278,16 @@ class Node:
         yield from self.allof
         yield from self.anyof
         yield from self.oneof
-        for child in (self.additional, self.items, self.contains, self.names, self.not_,
-                      self.if_, self.then, self.else_):  # fmt: skip
+        for child in (
+            self.additional,
+            self.items,
+            self.contains,
+            self.names,
+            self.not_,
+            self.if_,
+            self.then,
+            self.else_,
+        ):
             if child is not None:
                 yield child
 
@@ -383,9 +395,15 @@ class Prepared:
         mean `additionalProperties` / the items after the tuple, or nothing when those are present.
         Elsewhere they stay unknown keywords (UNKNOWN whenever the other side must hold them)."""
         in_place = (
-            node.allof or node.anyof or node.oneof or node.not_ is not None or node.if_ is not None
-            or node.ref is not None or node.depschemas or {"$dynamicRef", "$recursiveRef"} & node.unknown.keys()
-        )  # fmt: skip
+            node.allof
+            or node.anyof
+            or node.oneof
+            or node.not_ is not None
+            or node.if_ is not None
+            or node.ref is not None
+            or node.depschemas
+            or {"$dynamicRef", "$recursiveRef"} & node.unknown.keys()
+        )
         if in_place:
             return
         if "unevaluatedProperties" in node.unknown:
@@ -426,8 +444,16 @@ class Prepared:
             node.kw[key] = Fraction(value)
             if isinstance(value, float):  # checked by float division: 3.0 is not 3 (inclusion.step_within)
                 node.kw[FLOAT_STEP] = True
-        elif key in ("minLength", "maxLength", "minItems", "maxItems", "minProperties",
-                     "maxProperties", "minContains", "maxContains"):  # fmt: skip
+        elif key in (
+            "minLength",
+            "maxLength",
+            "minItems",
+            "maxItems",
+            "minProperties",
+            "maxProperties",
+            "minContains",
+            "maxContains",
+        ):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 node.kw[key] = int(value) if float(value).is_integer() else value
         elif key == "pattern" and isinstance(value, str):
@@ -533,11 +559,25 @@ def _restrict_enum(node: Node, values: list[Any]) -> None:
 
 def _assertions(node: Node, *, enum: bool = True) -> bool:
     return bool(
-        node.false or node.types is not None or (enum and node.enum is not None) or node.kw or node.props
-        or node.patterns or node.additional is not None or node.prefix or node.items is not None
-        or node.contains is not None or node.names is not None or node.depschemas or node.allof
-        or node.anyof or node.oneof or node.not_ is not None or node.if_ is not None or node.unknown
-    )  # fmt: skip
+        node.false
+        or node.types is not None
+        or (enum and node.enum is not None)
+        or node.kw
+        or node.props
+        or node.patterns
+        or node.additional is not None
+        or node.prefix
+        or node.items is not None
+        or node.contains is not None
+        or node.names is not None
+        or node.depschemas
+        or node.allof
+        or node.anyof
+        or node.oneof
+        or node.not_ is not None
+        or node.if_ is not None
+        or node.unknown
+    )
 
 
 def _noop_keywords(node: Node) -> None:
@@ -565,20 +605,29 @@ def _sem_key(node: Node) -> Any:
     if node.ref is not None and not node.sibling_asserts:
         return ("ref", node.ref)
     return (
-            "n", node.false, node.ref,
-            tuple(sorted(node.types)) if node.types is not None else None,
-            tuple(sorted(node.enum, key=repr)) if node.enum is not None else None,
-            tuple(sorted((k, _hashable(v)) for k, v in node.kw.items())),
-            tuple(sorted((k, c.sem) for k, c in node.props.items())),
-            tuple(sorted((k, c.sem) for k, c in node.patterns.items())),
-            _id(node.additional, "sem"), tuple(c.sem for c in node.prefix), _id(node.items, "sem"),
-            _id(node.contains, "sem"), _id(node.names, "sem"),
-            tuple(sorted((k, c.sem) for k, c in node.depschemas.items())),
-            tuple(sorted(c.sem for c in node.allof)), tuple(sorted(c.sem for c in node.anyof)),
-            tuple(sorted(c.sem for c in node.oneof)), _id(node.not_, "sem"), _id(node.if_, "sem"),
-            _id(node.then, "sem"), _id(node.else_, "sem"),
-            tuple(sorted(node.unknown.items())),
-        )  # fmt: skip
+        "n",
+        node.false,
+        node.ref,
+        tuple(sorted(node.types)) if node.types is not None else None,
+        tuple(sorted(node.enum, key=repr)) if node.enum is not None else None,
+        tuple(sorted((k, _hashable(v)) for k, v in node.kw.items())),
+        tuple(sorted((k, c.sem) for k, c in node.props.items())),
+        tuple(sorted((k, c.sem) for k, c in node.patterns.items())),
+        _id(node.additional, "sem"),
+        tuple(c.sem for c in node.prefix),
+        _id(node.items, "sem"),
+        _id(node.contains, "sem"),
+        _id(node.names, "sem"),
+        tuple(sorted((k, c.sem) for k, c in node.depschemas.items())),
+        tuple(sorted(c.sem for c in node.allof)),
+        tuple(sorted(c.sem for c in node.anyof)),
+        tuple(sorted(c.sem for c in node.oneof)),
+        _id(node.not_, "sem"),
+        _id(node.if_, "sem"),
+        _id(node.then, "sem"),
+        _id(node.else_, "sem"),
+        tuple(sorted(node.unknown.items())),
+    )
 
 
 def finish(node: Node) -> None:
@@ -664,10 +713,12 @@ class PairIndex:
     def _tainted(self, attr: str) -> frozenset[str]:
         keys = set(self.old.targets) | set(self.new.targets)
         changed = {
-            k for k in keys
-            if k not in self.old.targets or k not in self.new.targets
+            k
+            for k in keys
+            if k not in self.old.targets
+            or k not in self.new.targets
             or getattr(self.old.targets[k], attr) != getattr(self.new.targets[k], attr)
-        }  # fmt: skip
+        }
         reverse: dict[str, set[str]] = {}
         for graph in (self.old.ref_graph, self.new.ref_graph):
             for key, names in graph.items():

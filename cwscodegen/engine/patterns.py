@@ -68,9 +68,19 @@ _ASCII_DIGIT = ((0x30, 0x39),)
 _ASCII_WORD = _norm([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)])
 _NON_ASCII = ((0x80, _MAX_CHAR),)
 _ECMA_SPACE = _norm(
-    [(0x9, 0xD), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A), (0x2028, 0x2029),
-     (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF)]
-)  # fmt: skip
+    [
+        (0x9, 0xD),
+        (0x20, 0x20),
+        (0xA0, 0xA0),
+        (0x1680, 0x1680),
+        (0x2000, 0x200A),
+        (0x2028, 0x2029),
+        (0x202F, 0x202F),
+        (0x205F, 0x205F),
+        (0x3000, 0x3000),
+        (0xFEFF, 0xFEFF),
+    ]
+)
 _PY_SPACE = _norm([(c, c) for c in range(0x3001) if re.match(r"\s", chr(c))])
 _ECMA_LINE_END = _chars("\n\r\u2028\u2029")
 
@@ -375,8 +385,9 @@ def _bounded_crawl(alphabet: Any, initial: Any, final: Any, follow: Any) -> Any:
                 states.append(following)
             table[i][transition] = j
         i += 1
-    return FSM(alphabet=alphabet, states=range(len(states)), initial=0, finals=finals, map=table,
-               __no_validation__=True)  # fmt: skip
+    return FSM(
+        alphabet=alphabet, states=range(len(states)), initial=0, finals=finals, map=table, __no_validation__=True
+    )
 
 
 def _frozen(state: Any) -> Any:

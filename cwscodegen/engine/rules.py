@@ -34,8 +34,6 @@ from typing import Any
 
 from cwscodegen.engine.changes import Change, Effect
 
-C, B, U, N = Effect.COMPATIBLE, Effect.BREAKING, Effect.UNDECIDED, Effect.NONE
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -50,7 +48,7 @@ class Rule:
 
 
 def _rule(id: str, meaning: str, message: str, effects: str) -> Rule:
-    codes = {"C": C, "B": B, "U": U, "N": N}
+    codes = {"C": Effect.COMPATIBLE, "B": Effect.BREAKING, "U": Effect.UNDECIDED, "N": Effect.NONE}
     backward, forward, api = (codes[c] for c in effects)
     return Rule(id, meaning, message, backward, forward, api)
 
@@ -295,7 +293,11 @@ def fits(default: Effect, actual: Effect) -> bool:
     """An actual effect may equal the default; be UNDECIDED where a proof was missing; be COMPATIBLE
     where the whole document was proven included in that direction; or be NONE where no event
     reaches the place; or be BREAKING where a verified witness decided an undecided default."""
-    return actual is default or actual in (U, C, N) or (default is U and actual is B)
+    return (
+        actual is default
+        or actual in (Effect.UNDECIDED, Effect.COMPATIBLE, Effect.NONE)
+        or (default is Effect.UNDECIDED and actual is Effect.BREAKING)
+    )
 
 
 class _Blank(dict[str, Any]):

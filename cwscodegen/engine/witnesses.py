@@ -43,20 +43,54 @@ ROOT_BUDGET = 300  # root-level validations per `find`/`find_document` call
 MAX_SIZE = 4096
 _TYPE_ORDER = ("object", "string", "integer", "number", "boolean", "array", "null")
 FORMAT_SAMPLES: dict[str, str] = {
-    "date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "time": "00:00:00Z",
-    "email": "a@example.com", "idn-email": "a@example.com", "ipv4": "127.0.0.1", "ipv6": "::1",
-    "hostname": "example.com", "idn-hostname": "example.com", "uri": "https://example.com/",
-    "uri-reference": "/a", "iri": "https://example.com/", "iri-reference": "/a",
-    "uuid": "00000000-0000-0000-0000-000000000000", "regex": "a", "json-pointer": "/a",
-    "relative-json-pointer": "0", "uri-template": "https://example.com/{a}", "duration": "P1D",
-}  # fmt: skip
+    "date-time": "2024-01-01T00:00:00Z",
+    "date": "2024-01-01",
+    "time": "00:00:00Z",
+    "email": "a@example.com",
+    "idn-email": "a@example.com",
+    "ipv4": "127.0.0.1",
+    "ipv6": "::1",
+    "hostname": "example.com",
+    "idn-hostname": "example.com",
+    "uri": "https://example.com/",
+    "uri-reference": "/a",
+    "iri": "https://example.com/",
+    "iri-reference": "/a",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+    "regex": "a",
+    "json-pointer": "/a",
+    "relative-json-pointer": "0",
+    "uri-template": "https://example.com/{a}",
+    "duration": "P1D",
+}
 _FORMAT_VARIANTS: dict[str, tuple[str, ...]] = {
     "date-time": ("2024-01-01T00:00:00.5+01:00", "2024-01-01 00:00:00Z"),
-    "time": ("00:00:00+01:00",), "ipv6": ("2001:db8::1",), "email": ("a.b@example.org",),
-}  # fmt: skip
+    "time": ("00:00:00+01:00",),
+    "ipv6": ("2001:db8::1",),
+    "email": ("a.b@example.org",),
+}
 _STRINGS = ("", "a", "x", "0", "abc", "A", " ", "-1", "true", "é", "😀")
-_NUMBERS = (1, -1, 2, 10, 100, 255, 256, 65535, 65536, 2**31 - 1, 2**31, 2**32, 2**53,
-            2**63 - 1, 2**63, 2**64, -(2**31), -(2**63), 10**20)  # fmt: skip
+_NUMBERS = (
+    1,
+    -1,
+    2,
+    10,
+    100,
+    255,
+    256,
+    65535,
+    65536,
+    2**31 - 1,
+    2**31,
+    2**32,
+    2**53,
+    2**63 - 1,
+    2**63,
+    2**64,
+    -(2**31),
+    -(2**63),
+    10**20,
+)
 _FRACTIONS = (Fraction(1, 2), Fraction(-1, 2), Fraction(5, 2))
 _NUDGES = (
     Fraction(0),
@@ -168,8 +202,14 @@ def _types(node: Node) -> list[str]:
 # --- regular expressions --------------------------------------------------------------------------
 
 _parser: Any = importlib.import_module("re._parser")
-_CATEGORY = {"CATEGORY_DIGIT": "0", "CATEGORY_NOT_DIGIT": "a", "CATEGORY_SPACE": " ",
-             "CATEGORY_NOT_SPACE": "a", "CATEGORY_WORD": "a", "CATEGORY_NOT_WORD": "-"}  # fmt: skip
+_CATEGORY = {
+    "CATEGORY_DIGIT": "0",
+    "CATEGORY_NOT_DIGIT": "a",
+    "CATEGORY_SPACE": " ",
+    "CATEGORY_NOT_SPACE": "a",
+    "CATEGORY_WORD": "a",
+    "CATEGORY_NOT_WORD": "-",
+}
 
 
 def _class_char(items: Any, variant: int) -> str:
@@ -513,10 +553,12 @@ def _numbers(node: Node, integer: bool) -> list[Any]:
 
     def fits(x: Fraction) -> bool:
         return (
-            (low is None or x >= low) and (high is None or x <= high)
-            and (xlow is None or x > xlow) and (xhigh is None or x < xhigh)
+            (low is None or x >= low)
+            and (high is None or x <= high)
+            and (xlow is None or x > xlow)
+            and (xhigh is None or x < xhigh)
             and (step is None or (x / step).denominator == 1)
-        )  # fmt: skip
+        )
 
     valid = list(dict.fromkeys(p for p in points if fits(p)))
     if not valid:
@@ -792,8 +834,15 @@ def _first_split(accept: Prepared, reject: Prepared, events: Iterable[Any]) -> A
     return _NOTHING
 
 
-def find(direction: Direction, accept: Prepared, reject: Prepared, accept_node: Node, reject_node: Node,
-         paths: Sequence[Sequence[Step]], member: str | None = None) -> Witness | str:  # fmt: skip
+def find(
+    direction: Direction,
+    accept: Prepared,
+    reject: Prepared,
+    accept_node: Node,
+    reject_node: Node,
+    paths: Sequence[Sequence[Step]],
+    member: str | None = None,
+) -> Witness | str:
     """A verified Witness for one change, or the reason there is none (a short sentence).
 
     `member` names the object member the change is about, so candidates carrying it come first.

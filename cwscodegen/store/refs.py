@@ -28,9 +28,12 @@ _IN_PLACE_MAPS = ("dependentSchemas", "dependencies")
 _MISSING = object()
 ALL_DRAFTS = tuple(DRAFTS.values())  # oldest first
 DRAFT_LABELS = {
-    "draft4": "draft-04", "draft6": "draft-06", "draft7": "draft-07",
-    "draft2019-09": "2019-09", "draft2020-12": "2020-12",
-}  # fmt: skip
+    "draft4": "draft-04",
+    "draft6": "draft-06",
+    "draft7": "draft-07",
+    "draft2019-09": "2019-09",
+    "draft2020-12": "2020-12",
+}
 
 
 def escape(token: str) -> str:

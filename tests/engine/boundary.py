@@ -28,9 +28,36 @@ from typing import Any
 from hypothesis import strategies as st
 
 _SCALARS: list[Any] = [
-    None, True, False, 0, -0.0, 1, 1.0, -1, -1.0, 0.5, -0.5, 2**31, 2**53, 2**53 + 1, 2.0**53, 1e300,
-    "", "\n", "a\n", "\na", " ", "a", "é", "日本", "😀", "0", "1", "true", "null",
-]  # fmt: skip
+    None,
+    True,
+    False,
+    0,
+    -0.0,
+    1,
+    1.0,
+    -1,
+    -1.0,
+    0.5,
+    -0.5,
+    2**31,
+    2**53,
+    2**53 + 1,
+    2.0**53,
+    1e300,
+    "",
+    "\n",
+    "a\n",
+    "\na",
+    " ",
+    "a",
+    "é",
+    "日本",
+    "😀",
+    "0",
+    "1",
+    "true",
+    "null",
+]
 _EVERY_TYPE: list[Any] = [None, True, 1, 1.0, 0.5, "x", "", [], {}]
 MAX_LENGTH = 4096
 

@@ -120,9 +120,16 @@ def test_harness_excuses_only_documented_answers_where_the_engine_is_right() -> 
     case = peers.load_karapace()[0]
     run = peers.run_suite("karapace", always(Effect.COMPATIBLE), [case])
     entry = peers.Disagreement(
-        group="g", suite="karapace", case_id=case.case_id, direction="backward", suite_holds=False,
-        engine="compatible", right="engine", kind="k", reason="r",
-    )  # fmt: skip
+        group="g",
+        suite="karapace",
+        case_id=case.case_id,
+        direction="backward",
+        suite_holds=False,
+        engine="compatible",
+        right="engine",
+        kind="k",
+        reason="r",
+    )
     assert run.agreement_with_inclusion({entry.key: entry}) == 1.0
     assert peer_bench.excused(run.outcomes[0], {entry.key: entry})
     wrong = peers.Disagreement(**{**entry.__dict__, "right": "suite"})
@@ -154,8 +161,9 @@ def test_no_unsound_answer_outside_the_documented_disagreements(
 
 
 @pytest.mark.parametrize("suite", peers.SUITES)
-def test_no_crash(suite: str, runs: dict[str, peers.SuiteRun],
-                  documented: dict[tuple[str, str, str], peers.Disagreement]) -> None:  # fmt: skip
+def test_no_crash(
+    suite: str, runs: dict[str, peers.SuiteRun], documented: dict[tuple[str, str, str], peers.Disagreement]
+) -> None:
     crashes = [f"{describe(o)} ({o.error})" for o in runs[suite].errors if o.key not in documented]
     assert not crashes, "\n".join(crashes)
 

@@ -64,17 +64,21 @@ def test_minimal_is_valid_for_root_and_every_definition(path: Path) -> None:
 
 
 def test_minimal_is_a_fresh_copy_and_respects_keywords() -> None:
-    prep = prepare({
-        "$schema": D2020, "type": "object", "required": ["n", "s", "a", "e", "d", "c"],
-        "properties": {
-            "n": {"type": "integer", "minimum": 7, "multipleOf": 5},
-            "s": {"type": "string", "minLength": 3, "pattern": "^[0-9]+$"},
-            "a": {"type": "array", "minItems": 2, "uniqueItems": True, "items": {"type": "integer"}},
-            "e": {"enum": ["first", "second"]},
-            "d": {"type": "string", "format": "date-time"},
-            "c": {"anyOf": [{"type": "null"}, {"type": "string"}]},
-        },
-    })  # fmt: skip
+    prep = prepare(
+        {
+            "$schema": D2020,
+            "type": "object",
+            "required": ["n", "s", "a", "e", "d", "c"],
+            "properties": {
+                "n": {"type": "integer", "minimum": 7, "multipleOf": 5},
+                "s": {"type": "string", "minLength": 3, "pattern": "^[0-9]+$"},
+                "a": {"type": "array", "minItems": 2, "uniqueItems": True, "items": {"type": "integer"}},
+                "e": {"enum": ["first", "second"]},
+                "d": {"type": "string", "format": "date-time"},
+                "c": {"anyOf": [{"type": "null"}, {"type": "string"}]},
+            },
+        }
+    )
     value = minimal(prep.root)
     assert value["n"] == 10 and value["e"] == "first" and value["d"] == "2024-01-01T00:00:00Z"
     assert len(value["s"]) >= 3 and value["s"].isdigit()
@@ -88,10 +92,13 @@ def test_minimal_raises_for_unsatisfiable_nodes() -> None:
     prep = prepare({"$schema": D2020, "allOf": [{"type": "string"}, {"type": "integer"}]})
     with pytest.raises(NoValue):
         minimal(prep.root)
-    cyclic = prepare({
-        "$schema": D2020, "$ref": "#/$defs/A",
-        "$defs": {"A": {"type": "object", "required": ["a"], "properties": {"a": {"$ref": "#/$defs/A"}}}},
-    })  # fmt: skip
+    cyclic = prepare(
+        {
+            "$schema": D2020,
+            "$ref": "#/$defs/A",
+            "$defs": {"A": {"type": "object", "required": ["a"], "properties": {"a": {"$ref": "#/$defs/A"}}}},
+        }
+    )
     with pytest.raises(NoValue):
         minimal(cyclic.root)
 
@@ -104,29 +111,58 @@ OBJ = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "
 CLASSIC: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("integer-to-string", D2020, {"type": "integer"}, {"type": "string"}),
     ("minimum-3-to-5", D2020, {"type": "integer", "minimum": 3}, {"type": "integer", "minimum": 5}),
-    ("number-exclusive", D4, {"type": "number", "minimum": 0}, {"type": "number", "minimum": 0, "exclusiveMinimum": True}),
+    (
+        "number-exclusive",
+        D4,
+        {"type": "number", "minimum": 0},
+        {"type": "number", "minimum": 0, "exclusiveMinimum": True},
+    ),
     ("maxLength-10-to-5", D2020, {"type": "string", "maxLength": 10}, {"type": "string", "maxLength": 5}),
     ("enum-value-removed", D2020, {"enum": ["a", "b", "c"]}, {"enum": ["a", "c"]}),
     ("pattern-added", D2020, {"type": "string"}, {"type": "string", "pattern": "^[a-z]+$"}),
     ("format-date-time-added", D7, {"type": "string"}, {"type": "string", "format": "date-time"}),
     ("required-key-added", D2020, {**OBJ, "required": ["a"]}, {**OBJ, "required": ["a", "b"]}),
-    ("property-removed-closed", D2020, {**OBJ, "additionalProperties": False},
-     {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False}),
+    (
+        "property-removed-closed",
+        D2020,
+        {**OBJ, "additionalProperties": False},
+        {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False},
+    ),
     ("additional-true-to-false", D2020, {**OBJ, "additionalProperties": True}, {**OBJ, "additionalProperties": False}),
-    ("uniqueItems-added", D2020, {"type": "array", "items": {"type": "string"}},
-     {"type": "array", "items": {"type": "string"}, "uniqueItems": True}),
-    ("items-type-changed", D2020, {"type": "array", "items": {"type": "integer"}},
-     {"type": "array", "items": {"type": "string"}}),
-    ("tuple-shortened", D7, {"type": "array", "items": [{"type": "string"}, {"type": "string"}], "additionalItems": False},
-     {"type": "array", "items": [{"type": "string"}], "additionalItems": False}),
-    ("prefixItems-shortened", D2020, {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": False},
-     {"type": "array", "prefixItems": [{"type": "string"}], "items": False}),
+    (
+        "uniqueItems-added",
+        D2020,
+        {"type": "array", "items": {"type": "string"}},
+        {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+    ),
+    (
+        "items-type-changed",
+        D2020,
+        {"type": "array", "items": {"type": "integer"}},
+        {"type": "array", "items": {"type": "string"}},
+    ),
+    (
+        "tuple-shortened",
+        D7,
+        {"type": "array", "items": [{"type": "string"}, {"type": "string"}], "additionalItems": False},
+        {"type": "array", "items": [{"type": "string"}], "additionalItems": False},
+    ),
+    (
+        "prefixItems-shortened",
+        D2020,
+        {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": False},
+        {"type": "array", "prefixItems": [{"type": "string"}], "items": False},
+    ),
     ("maxItems-lowered", D2020, {"type": "array", "maxItems": 3}, {"type": "array", "maxItems": 2}),
     ("draft4-integer", D7, {"type": "integer"}, {"$schema": D4, "type": "integer"}),
     ("type-null-dropped", D2020, {"type": ["null", "string"]}, {"type": "string"}),
-    ("pattern-property-narrowed", D2020, {"type": "object", "patternProperties": {"^x_": {"type": "integer"}}},
-     {"type": "object", "patternProperties": {"^x_": {"type": "integer", "maximum": 10}}}),
-]  # fmt: skip
+    (
+        "pattern-property-narrowed",
+        D2020,
+        {"type": "object", "patternProperties": {"^x_": {"type": "integer"}}},
+        {"type": "object", "patternProperties": {"^x_": {"type": "integer", "maximum": 10}}},
+    ),
+]
 
 
 @pytest.mark.parametrize(("name", "draft", "accept", "reject"), CLASSIC, ids=[c[0] for c in CLASSIC])
@@ -181,18 +217,26 @@ def test_embed_places_a_minimal_file_inside_a_valid_v15_event(v15: Any) -> None:
 
 
 def test_embed_through_items_patterns_additional_and_allof() -> None:
-    document = _schema(D2020, {
-        "type": "object", "required": ["id", "wrap"],
-        "properties": {
-            "id": {"type": "integer"},
-            "list": {"type": "array", "prefixItems": [{"type": "string"}], "items": {"$ref": "#/$defs/Item"}},
-            "wrap": {"allOf": [{"type": "object", "required": ["k"], "properties": {"k": {"type": "boolean"}}},
-                               {"properties": {"inner": {"$ref": "#/$defs/Item"}}}]},
+    document = _schema(
+        D2020,
+        {
+            "type": "object",
+            "required": ["id", "wrap"],
+            "properties": {
+                "id": {"type": "integer"},
+                "list": {"type": "array", "prefixItems": [{"type": "string"}], "items": {"$ref": "#/$defs/Item"}},
+                "wrap": {
+                    "allOf": [
+                        {"type": "object", "required": ["k"], "properties": {"k": {"type": "boolean"}}},
+                        {"properties": {"inner": {"$ref": "#/$defs/Item"}}},
+                    ]
+                },
+            },
+            "patternProperties": {"^tag_[a-z]+$": {"type": "string"}},
+            "additionalProperties": {"type": "number"},
+            "$defs": {"Item": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}},
         },
-        "patternProperties": {"^tag_[a-z]+$": {"type": "string"}},
-        "additionalProperties": {"type": "number"},
-        "$defs": {"Item": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}},
-    })  # fmt: skip
+    )
     prep = prepare(document)
     validator = make_validator(document)
     cases = [
@@ -274,11 +318,19 @@ def test_find_returns_reasons_without_a_difference(v15: Any) -> None:
 
 
 def test_find_on_a_small_draft4_schema_with_an_enum_removed() -> None:
-    old_doc = _schema(D4, {
-        "type": "object", "required": ["kind"], "additionalProperties": False,
-        "properties": {"kind": {"enum": ["open", "exec", "exit"]}, "list": {"type": "array", "items": {"$ref": "#/definitions/K"}}},
-        "definitions": {"K": {"enum": ["open", "exec", "exit"]}},
-    })  # fmt: skip
+    old_doc = _schema(
+        D4,
+        {
+            "type": "object",
+            "required": ["kind"],
+            "additionalProperties": False,
+            "properties": {
+                "kind": {"enum": ["open", "exec", "exit"]},
+                "list": {"type": "array", "items": {"$ref": "#/definitions/K"}},
+            },
+            "definitions": {"K": {"enum": ["open", "exec", "exit"]}},
+        },
+    )
     new_doc = copy.deepcopy(old_doc)
     new_doc["definitions"]["K"]["enum"] = ["open", "exit"]
     old, new = prepare(old_doc), prepare(new_doc)
@@ -291,19 +343,34 @@ def test_find_on_a_small_draft4_schema_with_an_enum_removed() -> None:
 def test_find_through_one_of_and_a_conditional_sibling() -> None:
     """The place sits in the second `oneOf` branch, and setting it triggers an `if`/`then` on a
     sibling member: the embedding must pick the right branch and repair the sibling."""
-    old_doc = _schema(D2020, {
-        "oneOf": [
-            {"type": "object", "required": ["kind", "a"], "additionalProperties": False,
-             "properties": {"kind": {"const": "A"}, "a": {"type": "integer", "minimum": 1}}},
-            {"type": "object", "required": ["kind", "b"], "additionalProperties": False,
-             "properties": {"kind": {"const": "B"}, "b": {"$ref": "#/$defs/F"}}},
-        ],
-        "$defs": {"F": {
-            "type": "object", "required": ["uid"],
-            "properties": {"uid": {"type": "integer"}, "x": {"type": "string"}},
-            "if": {"required": ["x"]}, "then": {"properties": {"uid": {"minimum": 5}}},
-        }},
-    })  # fmt: skip
+    old_doc = _schema(
+        D2020,
+        {
+            "oneOf": [
+                {
+                    "type": "object",
+                    "required": ["kind", "a"],
+                    "additionalProperties": False,
+                    "properties": {"kind": {"const": "A"}, "a": {"type": "integer", "minimum": 1}},
+                },
+                {
+                    "type": "object",
+                    "required": ["kind", "b"],
+                    "additionalProperties": False,
+                    "properties": {"kind": {"const": "B"}, "b": {"$ref": "#/$defs/F"}},
+                },
+            ],
+            "$defs": {
+                "F": {
+                    "type": "object",
+                    "required": ["uid"],
+                    "properties": {"uid": {"type": "integer"}, "x": {"type": "string"}},
+                    "if": {"required": ["x"]},
+                    "then": {"properties": {"uid": {"minimum": 5}}},
+                }
+            },
+        },
+    )
     new_doc = copy.deepcopy(old_doc)
     new_doc["$defs"]["F"]["properties"]["x"]["maxLength"] = 2
     old, new = prepare(old_doc), prepare(new_doc)

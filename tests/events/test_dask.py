@@ -53,9 +53,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         processes.append(
             subprocess.Popen(
                 [*_dask_command(), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", *common],
-                stdout=log, stderr=log, cwd=folder, env=env,
+                stdout=log,
+                stderr=log,
+                cwd=folder,
+                env=env,
             )
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + 60
         while not scheduler_file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -63,10 +66,23 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for _ in range(2):
             processes.append(
                 subprocess.Popen(
-                    [*_dask_command(), "worker", "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny", "--no-dashboard", *common],
-                    stdout=log, stderr=log, cwd=folder, env=env,
+                    [
+                        *_dask_command(),
+                        "worker",
+                        "--host",
+                        "127.0.0.1",
+                        "--nthreads",
+                        "1",
+                        "--no-nanny",
+                        "--no-dashboard",
+                        *common,
+                    ],
+                    stdout=log,
+                    stderr=log,
+                    cwd=folder,
+                    env=env,
                 )
-            )  # fmt: skip
+            )
         from distributed import Client
 
         with Client(scheduler_file=str(scheduler_file), timeout="30s") as client:  # type: ignore[no-untyped-call]
