@@ -208,7 +208,7 @@ class Inclusion:
         if self.index is not None and self.index.equal(a, b):
             return YES
         if a.enum is not None:
-            return self._values_in([v for v in with_twins(a.enum_raw) if self.accepts(a, v)], b)
+            return self._listed_in(a, b)
         if b.false:
             return UNKNOWN if a.combinators else NO
         answer = conj(self._sup_parts(a, b))
@@ -259,8 +259,16 @@ class Inclusion:
     def _equal(self, a: Node, b: Node) -> bool:
         return self.includes(a, b) is YES and self.includes(b, a) is YES
 
-    def _values_in(self, values: Sequence[Any], b: Node) -> Answer:
+    def _values_in(self, values: Iterable[Any], b: Node) -> Answer:
         return YES if all(self.accepts(b, v) for v in values) else NO
+
+    def _listed_in(self, a: Node, b: Node) -> Answer:
+        """`a` lists its values: each one (and its numeric twins) must pass `b`. Two plain enums
+        compare as sets: the twins of a value share its `canon`, and plain enums judge by it."""
+        if a.enum_only is not None and b.enum_only is not None:
+            return YES if a.enum_only <= b.enum_only else NO
+        values = with_twins(a.enum_raw)
+        return self._values_in(values if a.enum_only is not None else (v for v in values if self.accepts(a, v)), b)
 
     def _true_in(self, b: Node) -> Answer:
         """Is `true` included in `b`? Only if `b` accepts everything; a plain keyword means NO."""
@@ -354,7 +362,7 @@ class Inclusion:
         values = _enumerate(a)
         if values is None:
             return NO
-        return self._values_in([v for v in values if self.accepts(a, v)], b)
+        return self._values_in((v for v in values if self.accepts(a, v)), b)
 
     def _numbers(self, a: Node, b: Node, kind: str) -> Answer:
         integer = kind in INTEGERS
@@ -372,7 +380,7 @@ class Inclusion:
                 return YES  # 1 or a power-of-two fraction: every integer is an exact multiple
             values = _integers(a, integer)  # a few values: ask the validator about each
             if values is not None:
-                return self._values_in([v for v in with_twins(values) if self.accepts(a, v)], b)
+                return self._values_in((v for v in with_twins(values) if self.accepts(a, v)), b)
             return step_within(a, b)
         return YES
 

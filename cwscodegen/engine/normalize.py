@@ -30,6 +30,7 @@ from typing import Any, cast
 
 from cwscodegen.errors import UserError
 from cwscodegen.store.refs import Resolver, definitions, draft_of, escape, iter_refs, pointer
+from cwscodegen.store.validators import Canon, canon, remember_enum
 
 # Keyword groups the engine models; anything else the draft's validator asserts is "unknown".
 MODELLED = frozenset(
@@ -91,28 +92,6 @@ _CACHE_SIZE = 256
 # stack, so such a document is refused with one line rather than a traceback.
 MAX_NESTING = 160
 
-Canon = tuple[Any, ...]
-
-
-def canon(value: Any) -> Canon:
-    """Type-aware canonical form of a JSON value: `true` is not `1`, `1` equals `1.0`."""
-    if value is True or value is False:
-        return ("b", value)
-    if value is None:
-        return ("n",)
-    if isinstance(value, (int, float)):
-        try:
-            return ("x", Fraction(value))
-        except (ValueError, OverflowError):  # inf/nan are not JSON, but Python can parse them
-            return ("f", repr(value))
-    if isinstance(value, str):
-        return ("s", value)
-    if isinstance(value, list):
-        return ("a", tuple(canon(v) for v in value))
-    if isinstance(value, Mapping):
-        return ("o", tuple(sorted((str(k), canon(v)) for k, v in value.items())))
-    return ("?", repr(value))
-
 
 def json_type(value: Any) -> str:
     """The JSON type of a value; integers (including 2.0) report "integer"."""
@@ -131,19 +110,22 @@ def json_type(value: Any) -> str:
     return "object"
 
 
-def with_twins(values: Iterable[Any]) -> list[Any]:
+def with_twins(values: Iterable[Any]) -> Iterator[Any]:
     """`values` and the numbers equal to them (`enum: [1]` also accepts `1.0` and `0` accepts
-    `-0.0`), which draft-04's `integer` tells apart: a check on the listed value alone misses them."""
-    out: list[Any] = []
+    `-0.0`), which draft-04's `integer` tells apart: a check on the listed value alone misses them.
+    Lazily: a search that stops early over a 20,000-value enum should not pay for all of it."""
     for value in values:
-        out.append(value)
+        yield value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
         if isinstance(value, int) and float(value) == value:
-            out += [float(value), -0.0] if value == 0 else [float(value)]
+            yield float(value)
+            if value == 0:
+                yield -0.0
         elif isinstance(value, float) and value.is_integer():
-            out += [int(value), -value] if value == 0 else [int(value)]
-    return out
+            yield int(value)
+            if value == 0:
+                yield -value
 
 
 _INTERN: dict[Any, int] = {}
@@ -428,7 +410,7 @@ class Prepared:
             node.types = frozenset(STRICT_INTEGER if strict and t == "integer" else str(t) for t in names)
         elif key in ("enum", "const"):
             values = [value] if key == "const" else list(value) if isinstance(value, list) else []
-            _restrict_enum(node, values)
+            _restrict_enum(node, values, value if key == "enum" else None)
         elif key in ("minimum", "maximum"):
             exclusive = raw.get("exclusive" + key[:1].upper() + key[1:])
             if self.draft == "draft4" and exclusive is True:
@@ -515,16 +497,22 @@ class Prepared:
 
 
 def _check_nesting(document: Any, source: str) -> None:
-    """A `UserError` when `document` nests deeper than `MAX_NESTING` (iterative: no recursion)."""
-    stack: list[tuple[Any, int]] = [(document, 0)]
+    """A `UserError` when `document` nests deeper than `MAX_NESTING` (iterative: no recursion).
+    Only containers are stacked: a 20,000-value enum costs one look at each value."""
+    stack: list[tuple[Any, int]] = [(document, 0)] if _container(document) else []
     while stack:
         value, depth = stack.pop()
-        if depth > MAX_NESTING:
+        children = list(value.values() if isinstance(value, Mapping) else value)
+        if children and depth >= MAX_NESTING:
             raise UserError(f"{source}: nested deeper than {MAX_NESTING} levels; the engine does not read it")
-        if isinstance(value, Mapping):
-            stack += [(v, depth + 1) for v in value.values()]
-        elif isinstance(value, list):
-            stack += [(v, depth + 1) for v in value]
+        stack += [(v, depth + 1) for v in children if type(v) not in _LEAVES and _container(v)]
+
+
+_LEAVES = (str, int, float, bool, type(None))
+
+
+def _container(value: Any) -> bool:
+    return isinstance(value, (list, Mapping))
 
 
 def _at(document: Any, where: str) -> Any:
@@ -541,12 +529,15 @@ def _bound(node: Node, key: str, value: Any) -> None:
         node.kw[key] = Fraction(value)
 
 
-def _restrict_enum(node: Node, values: list[Any]) -> None:
-    """`enum` and `const` together allow only the values both allow."""
+def _restrict_enum(node: Node, values: list[Any], listed: Any = None) -> None:
+    """`enum` and `const` together allow only the values both allow. The forms of the `enum` list
+    `listed` are handed to the validators' index of it, so a large enum is read once."""
+    keys = [canon(value) for value in values]
+    if isinstance(listed, list):
+        remember_enum(listed, keys)
     pairs = []
     seen: set[Canon] = set()
-    for value in values:
-        key = canon(value)
+    for key, value in zip(keys, values):
         if key not in seen:
             seen.add(key)
             pairs.append((key, value))

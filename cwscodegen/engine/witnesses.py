@@ -691,7 +691,12 @@ def _local_values(
     witnesses: list[Any] = []
     others: list[Any] = []
     first = _with_member(accept, member) if member is not None else ()
-    for value in _chain(first, candidates(accept), _probes(accept, reject)):
+    outside = _listed_outside(accept, reject, want)
+    rest = _chain(candidates(accept), _probes(accept, reject))
+    if outside:
+        tried = {_key(v) for v in outside}
+        rest = (v for v in rest if _key(v) not in tried)
+    for value in _chain(first, outside, rest):
         budget -= 2
         if budget < 0 or len(witnesses) >= want or (reject.is_true and len(others) >= 8):
             break
@@ -706,6 +711,18 @@ def _local_values(
 
 
 _GENERIC: tuple[Any, ...] = (0, "", "a", True, None, [], {}, 1.5, -1)
+
+
+def _listed_outside(accept: Node, reject: Node, want: int) -> list[Any]:
+    """The first `want` values `accept` lists (twins included) that `reject`'s list leaves out:
+    surely rejected, and found by a set lookup, where the candidates in list order would spend
+    the whole budget before the value removed from the end of a 20,000-value enum."""
+    accept, reject = _resolved(accept), _resolved(reject)
+    if accept.enum is None or reject.enum is None:
+        return []
+    kept = reject.enum_only if reject.enum_only is not None else frozenset(reject.enum)
+    outside = (v for k, v in zip(accept.enum, accept.enum_raw) if k not in kept)
+    return list(islice(with_twins(outside), want))
 
 
 def _chain(*sources: Iterable[Any]) -> Iterator[Any]:

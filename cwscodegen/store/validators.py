@@ -7,12 +7,16 @@ same everywhere:
 - `format` is ASSERTED (date-time needs rfc3339-validator, a declared dependency): the cautious
   reading, and the one the compatibility engine uses;
 - `$ref`s resolve inside the document only; a registry that refuses every retrieval means a remote
-  reference can never trigger a download.
+  reference can never trigger a download;
+- `enum` is looked up by `canon`, not scanned: jsonschema compares the instance with every value in
+  turn, so each check of a 20,000-value enum cost 20,000 comparisons (and each rejection a
+  20,000-value `repr`), which made witness search over such an enum quadratic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import jsonschema
@@ -38,6 +42,102 @@ def _refuse(uri: str) -> Any:
 _OFFLINE: Registry[Any] = Registry(retrieve=_refuse)  # type: ignore[call-arg]
 
 
+Canon = tuple[Any, ...]
+
+
+def canon(value: Any) -> Canon:
+    """Type-aware canonical form of a JSON value: `true` is not `1`, `1` equals `1.0`. Two values
+    jsonschema calls equal always have equal forms (the converse fails only for NaN). Integral
+    numbers stay `int` (a `Fraction` equal to them hashes and compares the same, at a fraction of
+    the cost); others become the exact `Fraction`."""
+    kind = type(value)
+    if kind is bool:
+        return ("b", value)
+    if value is None:
+        return ("n",)
+    if kind is int:
+        return ("x", value)
+    if kind is str:
+        return ("s", value)
+    if kind is float and value.is_integer():
+        return ("x", int(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = Fraction(value)
+        except (ValueError, OverflowError):  # inf/nan are not JSON, but Python can parse them
+            return ("f", repr(value))
+        return ("x", int(number) if number.denominator == 1 else number)
+    if isinstance(value, str):
+        return ("s", str(value))
+    if kind is list or isinstance(value, (list, tuple)):
+        return ("a", tuple(map(canon, value)))
+    if kind is dict or isinstance(value, Mapping):
+        return ("o", tuple(sorted(zip(map(str, value), map(canon, value.values())))))
+    return ("?", repr(value))
+
+
+class _EnumIndex:
+    """An `enum` list's values grouped by `canon`, and its `repr` (made on the first rejection)."""
+
+    __slots__ = ("by_key", "text", "values")
+
+    def __init__(self, values: list[Any], keys: Iterable[Canon]) -> None:
+        self.values = values  # held, so the `id` this index is cached under stays this list's
+        self.by_key: dict[Canon, list[Any]] = {}
+        for key, value in zip(keys, values):
+            self.by_key.setdefault(key, []).append(value)
+        self.text: str | None = None
+
+
+_ENUM_INDEXES: dict[int, _EnumIndex] = {}
+_SMALL_ENUM = 8  # below this, scanning the list costs less than building an index
+
+
+def _enum_index(values: list[Any], keys: Iterable[Canon] | None = None) -> _EnumIndex:
+    found = _ENUM_INDEXES.get(id(values))
+    if found is None or found.values is not values:
+        if len(_ENUM_INDEXES) > 4096:
+            _ENUM_INDEXES.clear()
+        found = _ENUM_INDEXES[id(values)] = _EnumIndex(values, map(canon, values) if keys is None else keys)
+    return found
+
+
+def remember_enum(values: list[Any], keys: Sequence[Canon]) -> None:
+    """Index the `enum` list `values` by forms already computed (`keys[i]` is `canon(values[i])`):
+    the engine reads each enum once, and the validators then need not read it again."""
+    if len(values) >= _SMALL_ENUM and len(keys) == len(values):
+        _enum_index(values, keys)
+
+
+def _indexed_enum(original: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """jsonschema's `enum` keyword, deciding exactly as `original` does: only the values whose
+    `canon` equals the instance's can be equal to it, and `original` judges those."""
+
+    def enum(validator: Any, enums: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if not isinstance(enums, list) or len(enums) < _SMALL_ENUM:
+            yield from original(validator, enums, instance, schema)
+            return
+        index = _enum_index(enums)
+        bucket = index.by_key.get(canon(instance))
+        if bucket is not None and next(iter(original(validator, bucket, instance, schema)), None) is None:
+            return
+        if index.text is None:
+            index.text = repr(enums)
+        yield jsonschema.ValidationError(f"{instance!r} is not one of {index.text}")
+
+    return enum
+
+
+def _fast_class(cls: type[Validator]) -> type[Validator]:
+    extended: type[Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        cls, {"enum": _indexed_enum(cls.VALIDATORS["enum"])}
+    )
+    return extended
+
+
+_FAST_CLASSES: dict[str, type[Validator]] = {}
+
+
 def validator_class(document: Any, draft: str | None = None) -> type[Validator]:
     """The jsonschema validator class for `draft`, by default the draft `document` declares."""
     return _CLASSES[draft or draft_of(document)]
@@ -51,7 +151,10 @@ def make_validator(
     `keywords` replaces keyword implementations; `fastcheck.pruned_validator` uses it to skip
     `$ref` subtrees already proved valid, which must leave the errors unchanged. `draft` reads
     the document under another draft than the one it declares (an undeclared document's readings)."""
-    cls = validator_class(document, draft)
+    name = draft or draft_of(document)
+    cls = _FAST_CLASSES.get(name)
+    if cls is None:
+        cls = _FAST_CLASSES[name] = _fast_class(_CLASSES[name])
     if keywords:
         cls = jsonschema.validators.extend(cls, dict(keywords))  # type: ignore[no-untyped-call]
     return cls(document, registry=_OFFLINE, format_checker=cls.FORMAT_CHECKER)
