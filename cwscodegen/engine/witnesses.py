@@ -434,7 +434,12 @@ def _pattern_key(pattern: str, nodes: Sequence[Node]) -> str | None:
 def _with_key(nodes: Sequence[Node], base: dict[str, Any], key: str, value: Any, depth: int) -> dict[str, Any]:
     """`base` with `key` set, and the members `dependentRequired` then asks for filled in (left
     out when no value is found: the validators will judge the object anyway)."""
-    out = {**base, key: value}
+    return _set_key(nodes, {**base}, key, value, depth)
+
+
+def _set_key(nodes: Sequence[Node], out: dict[str, Any], key: str, value: Any, depth: int) -> dict[str, Any]:
+    """`_with_key` in place: building an object member by member copies nothing."""
+    out[key] = value
     pending = [key]
     while pending:
         current = pending.pop()
@@ -453,7 +458,7 @@ def _min_object(node: Node, depth: int) -> dict[str, Any]:
     required = set(node.kw.get("required", ()))
     out: dict[str, Any] = {}
     for key in [k for k in node.props if k in required] + sorted(required - node.props.keys()):
-        out = _with_key([node], out, key, _value_for(_key_nodes([node], key), depth + 1), depth)
+        _set_key([node], out, key, _value_for(_key_nodes([node], key), depth + 1), depth)
     for key in node.props:
         if len(out) >= node.kw.get("minProperties", 0):
             break
@@ -635,11 +640,13 @@ def _objects(node: Node, depth: int) -> Iterator[Any]:
             key = _pattern_key(pattern, parts)
             if key is not None:
                 streams.append((key, _valid(child, depth + 1)))
+    dependent = {k for part in parts for k in part.kw.get("dependentRequired", {})}
     for round_ in range((6, 3, 1)[depth]):
         for key, stream in streams:
             value = next(stream, _NOTHING)
-            if value is not _NOTHING:
-                yield _with_key(parts, base, key, value, depth)
+            if value is _NOTHING or (key in base and key not in dependent and _key(value) == _key(base[key])):
+                continue  # `base` again: copying it once per member made wide objects quadratic
+            yield _with_key(parts, base, key, value, depth)
         if round_ == 0:
             full = {name: _try_minimal(child, depth + 1) for name, child in props.items()}
             yield {**{k: v for k, v in full.items() if v is not _NOTHING}, **base}
