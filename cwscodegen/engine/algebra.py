@@ -22,7 +22,15 @@ from fractions import Fraction
 from typing import Any
 
 from cwscodegen.engine.emptiness import proven_empty
-from cwscodegen.engine.inclusion import INTEGERS, YES, Inclusion, deref, member_schemas, types_of, types_overlap
+from cwscodegen.engine.inclusion import (
+    INTEGERS,
+    YES,
+    Inclusion,
+    deref,
+    member_schemas,
+    type_atoms,
+    types_of,
+)
 from cwscodegen.engine.normalize import FLOAT_STEP, STRICT_INTEGER, Node, json_type, synthetic
 
 ALL_KINDS = ("null", "boolean", "object", "array", "number", "string")
@@ -226,11 +234,17 @@ def _cross(cache: _Cache, left: list[Node] | None, right: list[Node] | None) -> 
 
 
 def _pairwise_disjoint(branches: Sequence[Node]) -> bool:
-    return all(
-        not types_overlap(types_of(deref(x)), types_of(deref(y)))
-        for i, x in enumerate(branches)
-        for y in branches[i + 1 :]
-    )
+    """No two branches share a type: each type atom claimed once (linear, not pair by pair)."""
+    claimed: frozenset[str] = frozenset()
+    for branch in branches:
+        types = types_of(deref(branch))
+        if types is None:
+            return len(branches) < 2
+        atoms = type_atoms(types)
+        if atoms & claimed:
+            return False
+        claimed |= atoms
+    return True
 
 
 def _rewritable_not(node: Node) -> Node | tuple[Node] | None:

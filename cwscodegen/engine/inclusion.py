@@ -44,6 +44,13 @@ INTEGERS = ("integer", STRICT_INTEGER)
 _SMALL_RANGE = 64
 # Proof depth: deeper pairs answer UNKNOWN (sound) instead of exhausting Python's stack.
 MAX_PROOF_DEPTH = 80
+# Proof steps (pairs decided, disjointness checks) one `Inclusion` may take: a fixed allowance
+# plus some per schema node of the documents it meets. Past it every new question is UNKNOWN
+# (sound), so `anyOf`/`allOf`/`oneOf` lists of thousands of branches, which compare branch with
+# branch, cost a bounded amount of work per node. The 74 CWS snapshots never needed more than 710
+# steps, about two per node; the peer suites' pairs at most 28.
+STEP_ALLOWANCE = 5_000
+STEPS_PER_NODE = 4
 
 
 class Answer(str, Enum):
@@ -84,7 +91,7 @@ def target(node: Node) -> Node:
     return node.prep.targets[node.ref] if node.ref is not None else node
 
 
-def _atoms(types: Iterable[str]) -> frozenset[str]:
+def type_atoms(types: Iterable[str]) -> frozenset[str]:
     found: set[str] = set()
     for name in types:
         found |= _ATOMS.get(name, frozenset([name]))
@@ -103,14 +110,14 @@ def type_allowed(kind: str, allowed: frozenset[str] | None) -> bool:
     draft-04's `integer` within later drafts' `integer`, not the other way round.)"""
     if allowed is None:
         return True
-    return kind in allowed or _atoms([kind]) <= _atoms(allowed)
+    return kind in allowed or type_atoms([kind]) <= type_atoms(allowed)
 
 
 def types_overlap(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
     """Could a value have a type in both sets?"""
     if a is None or b is None:
         return True
-    return bool(_atoms(a) & _atoms(b))
+    return bool(type_atoms(a) & type_atoms(b))
 
 
 def _kinds(types: frozenset[str] | None) -> list[str]:
@@ -121,6 +128,43 @@ def _kinds(types: frozenset[str] | None) -> list[str]:
     if "integer" in found:
         found.discard(STRICT_INTEGER)
     return sorted(found)
+
+
+_DISCRIMINATED: dict[int, tuple[Sequence[Node], bool]] = {}
+
+
+def discriminated_branches(branches: Sequence[Node]) -> bool:
+    """Are the branches pairwise disjoint because each is an object that requires one same key
+    and allows it only values (`enum`/`const`) no other branch allows? Linear, where checking the
+    branches pair by pair made a `oneOf` of thousands of tagged branches quadratic."""
+    hit = _DISCRIMINATED.get(id(branches))
+    if hit is not None and hit[0] is branches:
+        return hit[1]
+    nodes = [deref(b) for b in branches]
+    found = all(types_of(n) == frozenset({"object"}) for n in nodes) and any(
+        _tags_apart(nodes, key) for key in sorted(_common_required(nodes))
+    )
+    if len(_DISCRIMINATED) > 4096:
+        _DISCRIMINATED.clear()
+    _DISCRIMINATED[id(branches)] = (branches, found)
+    return found
+
+
+def _common_required(nodes: Sequence[Node]) -> frozenset[str]:
+    common: frozenset[str] = nodes[0].kw.get("required", frozenset()) if nodes else frozenset()
+    for node in nodes[1:]:
+        common &= node.kw.get("required", frozenset())
+    return common
+
+
+def _tags_apart(nodes: Sequence[Node], key: str) -> bool:
+    seen: set[Any] = set()
+    for node in nodes:
+        tag = deref(node.props[key]) if key in node.props else None
+        if tag is None or tag.enum is None or seen.intersection(tag.enum):
+            return False
+        seen.update(tag.enum)
+    return True
 
 
 def regex_search(pattern: str, text: str) -> bool | None:
@@ -140,6 +184,9 @@ class Inclusion:
 
     def __init__(self, index: PairIndex | None = None) -> None:
         self.index = index
+        self.steps_left = STEP_ALLOWANCE
+        self._sized: set[int] = set()
+        self._by_sem: dict[int, tuple[Sequence[Node], dict[int, list[Node]]]] = {}
         self._done: dict[tuple[int, int], Answer] = {}
         self._stack: list[tuple[int, int]] = []
         self._depth_of: dict[tuple[int, int], int] = {}
@@ -163,7 +210,7 @@ class Inclusion:
             self._low[-1] = min(self._low[-1], depth)
             return YES
         here = len(self._stack)
-        if here >= MAX_PROOF_DEPTH:
+        if here >= MAX_PROOF_DEPTH or not self._step(sub, sup):
             return UNKNOWN
         self._stack.append(key)
         self._depth_of[key] = here
@@ -183,6 +230,29 @@ class Inclusion:
     def accepts(self, node: Node, value: Any) -> bool:
         """Validate one value against a subschema, inside its own document (formats asserted)."""
         return node.accepts(value)
+
+    def _step(self, *nodes: Node) -> bool:
+        """Take one proof step; False once the allowance (grown by each new document's size) is spent."""
+        for node in nodes:
+            if id(node.prep) not in self._sized:
+                self._sized.add(id(node.prep))
+                self.steps_left += STEPS_PER_NODE * len(node.prep.by_pointer)
+        self.steps_left -= 1
+        return self.steps_left >= 0
+
+    def _equal_among(self, a: Node, nodes: Sequence[Node]) -> bool:
+        """Is a node of `nodes` structurally equal to `a`? A lookup by `sem` id, where trying each
+        in turn made long `anyOf`/`allOf` lists quadratic (an equal node includes `a`: YES)."""
+        if self.index is None or len(nodes) < 8:
+            return False
+        hit = self._by_sem.get(id(nodes))
+        if hit is None or hit[0] is not nodes:
+            grouped: dict[int, list[Node]] = {}
+            for node in nodes:
+                grouped.setdefault(deref(node).sem, []).append(deref(node))
+            hit = self._by_sem[id(nodes)] = (nodes, grouped)
+        index = self.index
+        return any(index.equal(a, node) for node in hit[1].get(a.sem, ()))
 
     # ------------------------------------------------------------------ the decision
     def _decide(self, a: Node, b: Node) -> Answer:
@@ -219,7 +289,7 @@ class Inclusion:
     def _sub_combinators(self, a: Node, b: Node) -> Answer:
         """`a` is narrower than its plain keywords: one including conjunct, or all branches, suffice."""
         conjuncts = [*a.allof, *([target(a)] if a.ref is not None else [])]
-        if any(self.includes(c, b) is YES for c in conjuncts):
+        if self._equal_among(b, a.allof) or any(self.includes(c, b) is YES for c in conjuncts):
             return YES
         branches = a.anyof or a.oneof
         if branches and all(self.includes(br, b) is YES for br in branches):
@@ -278,14 +348,17 @@ class Inclusion:
 
     # ------------------------------------------------------------------ combinators in `sup`
     def _any(self, a: Node, branches: Sequence[Node]) -> Answer:
-        if any(self.includes(a, br) is YES for br in branches):
+        if self._equal_among(a, branches) or any(self.includes(a, br) is YES for br in branches):
             return YES
         split = a.anyof or a.oneof
-        if split and all(any(self.includes(part, br) is YES for br in branches) for part in split):
+        if split and all(self._in_one(deref(part), branches) for part in split):
             return YES
         if not any(types_overlap(types_of(a), types_of(deref(br))) for br in branches) and not a.combinators:
             return NO
         return UNKNOWN
+
+    def _in_one(self, a: Node, branches: Sequence[Node]) -> bool:
+        return self._equal_among(a, branches) or any(self.includes(a, br) is YES for br in branches)
 
     def _one(self, a: Node, branches: Sequence[Node]) -> Answer:
         parts = list(a.anyof or a.oneof) or [a]
@@ -299,6 +372,8 @@ class Inclusion:
         return UNKNOWN
 
     def _exactly_one(self, a: Node, branches: Sequence[Node]) -> bool:
+        if len(branches) >= 8 and discriminated_branches(branches):  # within one, so outside the rest
+            return self._in_one(deref(a), branches)
         for i, branch in enumerate(branches):
             if self.includes(a, branch) is YES:
                 return all(self.disjoint(a, other) is YES for j, other in enumerate(branches) if j != i)
@@ -309,6 +384,8 @@ class Inclusion:
         a, x = deref(a), deref(x)
         if a.false or x.false:
             return YES
+        if not self._step(a, x):
+            return UNKNOWN
         if not types_overlap(types_of(a), types_of(x)):
             return YES
         if a.enum is not None and not any(self.accepts(x, v) for v in with_twins(a.enum_raw)):
