@@ -1077,12 +1077,18 @@ def _renames(
     """
     pairs: list[tuple[str, str]] = []
     left, right = list(removed), list(added)
-    for before in list(left):
-        match = next((a for a in right if index.equal(old[before], new[a])), None)
+    by_sem: dict[int, list[str]] = {}  # equal nodes share a sem id: no scan of every added name
+    for after in right:
+        by_sem.setdefault(new[after].sem, []).append(after)
+    for before in removed:
+        same = by_sem.get(old[before].sem, [])
+        match = next((a for a in same if index.equal(old[before], new[a])), None)
         if match is not None:
             pairs.append((before, match))
-            left.remove(before)
-            right.remove(match)
+            same.remove(match)
+    matched = {b for b, _ in pairs} | {a for _, a in pairs}
+    left = [b for b in left if b not in matched]
+    right = [a for a in right if a not in matched]
     if left and right and len(left) * len(right) <= 64:
         from deepdiff import DeepDiff
 

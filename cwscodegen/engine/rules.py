@@ -28,7 +28,7 @@ optional fields, and widened field types, are API-compatible; annotations change
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -318,11 +318,21 @@ def fields(change: Change) -> dict[str, Any]:
     )
     for key, value in change.details.items():
         if isinstance(value, (list, tuple)):
-            value = ", ".join(_short(v) for v in value)
+            value = _listed(value)
         values[key] = value
     if "info" not in change.details and "keyword" in change.details:
         values["info"] = f" ({change.details['keyword']})"
     return values
+
+
+LISTED = 20  # values a message names; `details` (and JSON output) keep them all
+
+
+def _listed(values: Sequence[Any]) -> str:
+    """The first `LISTED` values, and how many more: an enum of 20,000 replaced makes a message,
+    not a 200 kB line."""
+    text = ", ".join(_short(v) for v in values[:LISTED])
+    return text if len(values) <= LISTED else f"{text}, ... ({len(values) - LISTED:,} more)"
 
 
 def _short(value: Any) -> str:

@@ -697,6 +697,18 @@ def _local_values(
     no longer allowed in its object)."""
     witnesses: list[Any] = []
     others: list[Any] = []
+    for rejected, value in _local_scan(accept, reject, want, budget, member):
+        (witnesses if rejected else others).append(value)
+    return witnesses, others[:8]
+
+
+def _local_scan(
+    accept: Node, reject: Node, want: int, budget: int, member: str | None = None
+) -> Iterator[tuple[bool, Any]]:
+    """`_local_values` as found: (rejected by `reject`, value), lazily, so a search that succeeds
+    with the first witness does not validate five more (each of them an object of 20,000
+    members, say)."""
+    found = others = 0
     first = _with_member(accept, member) if member is not None else ()
     outside = _listed_outside(accept, reject, want)
     rest = _chain(candidates(accept), _probes(accept, reject))
@@ -705,7 +717,7 @@ def _local_values(
         rest = (v for v in rest if _key(v) not in tried)
     for value in _chain(first, outside, rest):
         budget -= 2
-        if budget < 0 or len(witnesses) >= want or (reject.is_true and len(others) >= 8):
+        if budget < 0 or found >= want or (reject.is_true and others >= 8):
             break
         if not node_accepts(accept, value):
             continue
@@ -713,8 +725,8 @@ def _local_values(
             rejected = not node_accepts(reject, value)
         except Exception:  # a synthetic node whose `raw` is not a schema: judged at the root only
             rejected = False
-        (witnesses if rejected else others).append(value)
-    return witnesses, others[:8]
+        found, others = found + rejected, others + (not rejected)
+        yield rejected, value
 
 
 _GENERIC: tuple[Any, ...] = (0, "", "a", True, None, [], {}, 1.5, -1)
@@ -876,8 +888,19 @@ def find(
     accepted_by, rejected_by = _names(direction)
     if not paths:
         return f"the changed place is not reachable from the root of the {accepted_by} schema"
-    witnesses, others = _local_values(accept_node, reject_node, 6, 200, member)
-    events = (e for v in witnesses + others for path in paths for e in embed(accept.root, path, v, limit=4))
+    witnesses: list[Any] = []
+    others: list[Any] = []
+
+    def values() -> Iterator[Any]:
+        """Each local witness as soon as it is found, then the other values (the order of
+        `_local_values`)."""
+        for rejected, value in _local_scan(accept_node, reject_node, 6, 200, member):
+            (witnesses if rejected else others).append(value)
+            if rejected:
+                yield value
+        yield from others[:8]
+
+    events = (e for v in values() for path in paths for e in embed(accept.root, path, v, limit=4))
     event = _first_split(accept, reject, events)
     if event is not _NOTHING:
         return _witness(direction, event, reject)

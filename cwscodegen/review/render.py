@@ -223,8 +223,12 @@ def _witness_note(witness: Witness) -> str:
     if not witness.verified:
         note += ", NOT verified"
     if witness.error:
-        note += f": {witness.error}"
+        error = witness.error  # jsonschema's enum message lists the whole enum: JSON output keeps it
+        note += f": {error if len(error) <= _ERROR_SHOWN else error[: _ERROR_SHOWN - 3] + '...'}"
     return note
+
+
+_ERROR_SHOWN = 300
 
 
 def evidence(change: Change) -> list[tuple[Direction, Witness | None, str]]:

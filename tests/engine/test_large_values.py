@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import jsonschema
 import pytest
 
-from cwscodegen.engine import compare, inclusion
+from cwscodegen.engine import compare, inclusion, rules
 from cwscodegen.engine.changes import Effect, Report
 from cwscodegen.engine.inclusion import NO, UNKNOWN, YES, Inclusion, discriminated_branches
 from cwscodegen.engine.normalize import PairIndex, prepare
@@ -181,3 +182,15 @@ def test_a_required_property_dropped_from_a_wide_object_is_witnessed() -> None:
     assert (report.backward, report.forward) == (Effect.COMPATIBLE, Effect.BREAKING)
     (witness,) = [w for c in report.changes for w in c.witnesses]
     assert "p0" not in witness.event and len(witness.event) == len(names) - 1
+
+
+def test_a_message_names_the_first_values_and_the_record_keeps_them_all() -> None:
+    old = {"$schema": S2020, "enum": list(range(100))}
+    new = {"$schema": S2020, "enum": list(range(100, 200))}
+    (removed, added) = compare.diff_documents(old, new, witnesses=False).changes
+    assert removed.details["values"] == list(range(100))
+    first = ", ".join(str(i) for i in range(rules.LISTED))
+    assert rules.message(removed) == f"(root): enum values removed: {first}, ... ({100 - rules.LISTED} more)"
+    assert (
+        rules.message(replace(added, details={**added.details, "values": [1, 2]})) == "(root): enum values added: 1, 2"
+    )
