@@ -23,13 +23,13 @@ table in docs/engine-drafts.md):
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from enum import Enum
 from fractions import Fraction
 from typing import Any
 
 from cwscodegen.engine.normalize import FLOAT_STEP, STRICT_INTEGER, Node, PairIndex, json_type, with_twins
+from cwscodegen.store import ecma
 
 ALL_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string"})
 # Each type as a set of disjoint atoms, so draft-04's `integer` (written without a fraction:
@@ -124,10 +124,11 @@ def _kinds(types: frozenset[str] | None) -> list[str]:
 
 
 def regex_search(pattern: str, text: str) -> bool | None:
-    """ECMA-262 patterns read with Python's `re` (close for the common subset); None if unreadable."""
+    """Does `pattern` match in `text`, read as ECMA-262 as the validators read it, in linear time
+    (`store.ecma`)? None if the engine cannot run it."""
     try:
-        return re.search(pattern, text) is not None
-    except re.error:
+        return ecma.search(pattern, text)
+    except ecma.PatternError:
         return None
 
 
