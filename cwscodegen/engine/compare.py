@@ -892,6 +892,23 @@ class _Pair:
         whole: bool,
         member: str | None,
     ) -> Witness | str:
+        from cwscodegen.store.ecma import PatternError
+
+        try:
+            return self._search(direction, o, n, paths_old, paths_new, whole, member)
+        except PatternError:
+            return "a pattern on the way cannot be run by a linear-time regex engine, so no event can be verified"
+
+    def _search(
+        self,
+        direction: Direction,
+        o: Node | None,
+        n: Node | None,
+        paths_old: list[tuple[Step, ...]],
+        paths_new: list[tuple[Step, ...]],
+        whole: bool,
+        member: str | None,
+    ) -> Witness | str:
         from cwscodegen.engine import witnesses
 
         backward = direction is Direction.BACKWARD

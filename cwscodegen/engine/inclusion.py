@@ -148,7 +148,19 @@ class Inclusion:
 
     # ------------------------------------------------------------------ entry point
     def includes(self, sub: Node | None, sup: Node | None) -> Answer:
-        """Is every instance valid under `sub` valid under `sup`? (None stands for `true`.)"""
+        """Is every instance valid under `sub` valid under `sup`? (None stands for `true`.)
+
+        UNKNOWN when deciding it needs a value checked against a pattern the linear-time engine
+        cannot run (`ecma.PatternError`, lookaround or a backreference): caught at the outermost
+        call only, where no proof is half-built (each level restores its own state)."""
+        if self._stack:
+            return self._includes(sub, sup)
+        try:
+            return self._includes(sub, sup)
+        except ecma.PatternError:
+            return UNKNOWN
+
+    def _includes(self, sub: Node | None, sup: Node | None) -> Answer:
         if sup is None:
             return YES
         sup = deref(sup)

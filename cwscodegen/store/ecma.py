@@ -44,7 +44,7 @@ def _compile(pattern: str) -> Callable[[Any], bool]:
         compiled = jsonschema_rs.Draft202012Validator(
             {"pattern": pattern}, pattern_options=jsonschema_rs.RegexOptions(), validate_formats=False
         )
-    except jsonschema_rs.ValidationError:
+    except (jsonschema_rs.ValidationError, ValueError):  # ValueError: a string jsonschema-rs cannot take
         raise PatternError(
             f"{pattern!r} cannot be run by a linear-time regex engine "
             "(lookaround, backreferences, a very large repetition or invalid syntax)"
@@ -55,13 +55,22 @@ def _compile(pattern: str) -> Callable[[Any], bool]:
 _compiled = lru_cache(maxsize=_KEPT)(_compile)
 
 
+_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
+
+
 def search(pattern: str, string: str) -> bool:
     """Does `pattern` match somewhere in `string`, read as ECMA-262, in linear time? PatternError
-    for a pattern the engine cannot run, or a string that is not Unicode (a lone surrogate)."""
+    for a pattern the engine cannot run.
+
+    A lone surrogate (`"\\ud800"` in an event: JSON allows the escape, Unicode has no such
+    character, and the engine takes UTF-8 only) is read as U+FFFD, the replacement character, as
+    lossy UTF-16 decoders do. Every pattern sees the same replaced string, so an inclusion between
+    patterns proven for all strings (`engine.patterns`) still holds; snapshots cannot hold lone
+    surrogates (`store.limits`), so no witness does."""
     try:
         return bool(_compiled(pattern)(string))
     except UnicodeEncodeError:
-        raise PatternError(f"{string!r} is not valid Unicode (a lone surrogate)") from None
+        return bool(_compiled(pattern)(string.translate(_SURROGATES)))
 
 
 def check(pattern: str) -> None:

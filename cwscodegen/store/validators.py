@@ -146,8 +146,8 @@ def make_validator(
     `keywords` replaces keyword implementations; `fastcheck.pruned_validator` uses it to skip
     `$ref` subtrees already proved valid, which must leave the errors unchanged. `draft` reads
     the document under another draft than the one it declares (an undeclared document's readings).
-    A pattern the linear-time engine cannot run raises `ecma.PatternError` when it is used;
-    `check_schema` refuses such documents first."""
+    A pattern the linear-time engine cannot run raises `ecma.PatternError` when it is used: the
+    engine then leaves the question undecided, `validate` refuses such a document first."""
     plain = _PLAIN[draft or draft_of(document)]
     cls = _ecma_class(plain)
     if keywords:
@@ -169,7 +169,7 @@ def accepting_drafts(document: Any) -> tuple[str, ...]:
     from cwscodegen.store.refs import ALL_DRAFTS
 
     try:
-        _check_patterns(document, "", runnable=False)  # `format: regex` in every draft's meta-schema
+        _check_patterns(document, "")  # `format: regex` in every draft's meta-schema
     except UserError:
         return ()
     return tuple(d for d in ALL_DRAFTS if _meta_valid(document, d))
@@ -232,11 +232,11 @@ def _check_as(document: Any, source: str, draft: str) -> None:
     _check_patterns(document, source)
 
 
-def _check_patterns(document: Any, source: str, runnable: bool = True) -> None:
+def _check_patterns(document: Any, source: str) -> None:
     """Every `pattern` and `patternProperties` key compiles with Python's `re` (what jsonschema's
-    `regex` format asks of them in the meta-schema) and, with `runnable`, the linear-time ECMA
-    engine can run it (`ecma`): a pattern no tool of the project could then match is refused
-    here, once, with its place, rather than failing wherever it is first used."""
+    `regex` format asks of them in the meta-schema). Compiling only: nothing is matched. A pattern
+    the linear-time engine cannot run (lookaround) passes: the engine leaves what depends on it
+    undecided, and `validate` refuses it (`check_runnable`)."""
     from cwscodegen.errors import UserError
 
     for at, pattern in ecma.pattern_places(document):
@@ -246,8 +246,6 @@ def _check_patterns(document: Any, source: str, runnable: bool = True) -> None:
             raise UserError(
                 f"{source}: not a valid JSON Schema at {at}: {pattern!r} is not a 'regex' ({exc})"
             ) from None
-    if runnable:
-        check_runnable(document, source)
 
 
 def check_runnable(document: Any, source: str) -> None:

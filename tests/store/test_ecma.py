@@ -21,7 +21,7 @@ from cwscodegen.events.fastcheck import fast_document
 from cwscodegen.events.validate import SnapshotChecker
 from cwscodegen.store import ecma
 from cwscodegen.store.snapshots import Snapshot
-from cwscodegen.store.validators import check_schema, first_error, format_checker, make_validator
+from cwscodegen.store.validators import check_runnable, check_schema, first_error, format_checker, make_validator
 
 D4 = "http://json-schema.org/draft-04/schema#"
 D7 = "http://json-schema.org/draft-07/schema#"
@@ -204,18 +204,52 @@ def test_messages_keep_jsonschemas_shape(draft: str) -> None:
         ({"items": [{"patternProperties": {"(?<!x)y": {}}}]}, "/items/0/patternProperties/(?<!x)y"),
     ],
 )
-def test_check_schema_refuses_a_pattern_the_linear_engine_cannot_run(schema: dict[str, Any], place: str) -> None:
+def test_validate_refuses_a_pattern_the_linear_engine_cannot_run(schema: dict[str, Any], place: str) -> None:
+    """`validate` cannot check an event against it, so it names the place (`check_runnable`); the
+    meta-schema check lets it pass, and the engine leaves what depends on it undecided."""
+    document = {"$schema": D7, **schema}
+    check_schema(document, "s.json")
     with pytest.raises(UserError) as raised:
-        check_schema({"$schema": D7, **schema}, "s.json")
+        check_runnable(document, "s.json")
     assert str(raised.value).startswith(f"s.json: pattern at {place}: ")
     assert "linear-time" in str(raised.value)
 
 
-def test_an_unrunnable_pattern_or_string_raises_rather_than_answers() -> None:
+def test_the_engine_leaves_what_needs_an_unrunnable_pattern_undecided() -> None:
+    """A lookahead cannot be run in linear time: no verdict or witness may rest on it, and
+    nothing may crash. `"abc"` against `^(?!tmp)[a-z]+$` needs the pattern run (inclusion of an
+    enum); a witness for the added `maxLength` has to pass through it."""
+    from cwscodegen.engine.changes import Effect
+    from cwscodegen.engine.compare import diff_documents, verdicts_documents
+
+    guarded = {"type": "string", "pattern": "^(?!tmp)[a-z]+$"}
+    old = {"$schema": D2020, "type": "object", "properties": {"a": {"type": "string", "enum": ["abc"]}}}
+    new = {"$schema": D2020, "type": "object", "properties": {"a": guarded}}
+    back, _ = verdicts_documents(old, new)
+    assert back.breaks and back is not Effect.BREAKING  # undecided
+    narrower = {"$schema": D2020, "type": "object", "properties": {"a": {**guarded, "maxLength": 3}}}
+    report = diff_documents(new, narrower)
+    assert report.backward.breaks and report.backward is not Effect.BREAKING
+    reasons = [r for change in report.changes for r in change.no_witness.values()]
+    assert any("linear-time" in reason for reason in reasons), reasons
+
+
+def test_an_unrunnable_pattern_raises_rather_than_answers() -> None:
     with pytest.raises(ecma.PatternError):
         ecma.search("(a)\\1", "aa")
-    with pytest.raises(ecma.PatternError):
-        ecma.search("a", "a\ud800")
+    assert not ecma.runnable("\ud800")
+
+
+def test_a_lone_surrogate_in_an_event_is_read_as_the_replacement_character(tmp_path: Path) -> None:
+    """JSON can escape a lone surrogate; the engine takes UTF-8 only. Read as U+FFFD, the event
+    gets a verdict instead of a traceback, the same in `validate` and `make_validator`."""
+    assert ecma.search("^a.$", "a\ud800") and not ecma.search("^a$", "a\ud800")
+    assert ecma.search("^\\ufffd$", "\udfff")
+    document = {"$schema": D2020, "type": "object", "patternProperties": {"^k.$": {"pattern": "^a$"}}}
+    checker = SnapshotChecker(_snapshot(document, tmp_path))
+    for event, valid in (({"k\ud800": "a"}, True), ({"k\ud800": "a\ud800"}, False), ({"k": "b"}, True)):
+        assert make_validator(document).is_valid(event) is valid
+        assert (checker.check(event) is None) is valid
 
 
 def test_the_compiled_patterns_are_kept_in_a_bounded_cache() -> None:
