@@ -331,9 +331,12 @@ def engine_times(tree: Path, old: Path, new: Path, repeat: int) -> dict[str, lis
     return times
 
 
-def ratio_line(label: str, current: list[float], baseline: list[float], unit: float = 1000) -> str:
+def ratio_line(label: str, current: list[float], baseline: list[float]) -> str:
+    """Medians of both sides, their ratio, and the quartiles of the per-round ratios (round i of
+    `current` ran next to round i of `baseline`, so a busy moment cancels out of its ratio)."""
     c, b = statistics.median(current), statistics.median(baseline)
-    return f"    {label:<52}: {unit * c:9.1f} ms  {unit * b:9.1f} ms  {c / b:6.2f}x"
+    q1, _, q3 = statistics.quantiles([x / y for x, y in zip(current, baseline, strict=True)], n=4)
+    return f"    {label:<56}: {1000 * c:9.1f} ms  {1000 * b:9.1f} ms  {c / b:6.2f}x  ({q1:.2f}-{q3:.2f})"
 
 
 def before_after(revision: str, repeat: int) -> None:
@@ -351,7 +354,7 @@ def before_after(revision: str, repeat: int) -> None:
         trees = {"current": ROOT, "baseline": baseline}
         commands = {
             "diff v14 v15": ["diff", "v14", "v15"],
-            f"diff {pair[0].name} {pair[1].name} (files)": ["diff", str(pair[0]), str(pair[1])],
+            f"diff {pair[0].name} {pair[1].name}": ["diff", str(pair[0]), str(pair[1])],
         }
         shipped = [SHIPPED / "v14.json", SHIPPED / "v15.json"]
         times: dict[tuple[str, str], list[float]] = {}
@@ -367,8 +370,8 @@ def before_after(revision: str, repeat: int) -> None:
                     times.setdefault((side, label), []).append(seconds)
             for side, tree in order:
                 for key, values in engine_times(tree, shipped[0], shipped[1], 3).items():
-                    times.setdefault((side, key), []).extend(values)
-        print(f"    {'median':<52}  {'current':>12}  {'baseline':>12}  current/baseline")
+                    times.setdefault((side, key), []).append(statistics.median(values))
+        print(f"    {'median':<56}  {'current':>12}  {'baseline':>12}  ratio  (per-round ratios, q1-q3)")
         for label in commands:
             exits = f"exit {codes['current', label]}/{codes['baseline', label]}"
             print(
@@ -376,7 +379,7 @@ def before_after(revision: str, repeat: int) -> None:
             )
         for key, name in (("diff", "compare.diff (witnesses)"), ("verdicts", "compare.verdicts (fast path)")):
             print(ratio_line(f"engine, warm, {name}", times["current", key], times["baseline", key]))
-        print(f"    commands: {repeat} runs each; engine: 3 runs per round = {3 * repeat}; {load_average()}")
+        print(f"    commands: one run per round; engine: median of 3 runs per round; {load_average()}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
