@@ -9,7 +9,10 @@ stay sound even where per-change effects are local; a direction proven compatibl
 document marks every change compatible in that direction.
 
 Breaking changes get a witness from `witnesses.find` (a root-level event verified with each
-side's own validator); `verdicts` is the fast path without them (matrix, property tests).
+side's own validator), and a direction is "breaking" only with one, else "undecided". `verdicts`
+(and `judge`, which keeps the witness) is the fast path for matrix, compat and changelog: no change
+list, and a witness search only for a direction inclusion does not prove, stopped at the first
+verified witness; its verdicts are those of `diff`.
 """
 
 from __future__ import annotations
@@ -144,20 +147,61 @@ def _shown(effect: Effect, witnessed: bool) -> Effect:
     return Effect.BREAKING if witnessed else Effect.UNDECIDED
 
 
+@dataclass(frozen=True)
+class PairVerdicts:
+    """The fast path's answer for one pair: (BACKWARD, FORWARD), and for each direction it calls
+    breaking the verified witness that shows it (None for a direction that is not breaking).
+    `readings` names, per direction, the reading of undeclared documents the witness rests on
+    ("" when both documents declare their draft)."""
+
+    backward: Effect
+    forward: Effect
+    witnesses: tuple[Witness | None, Witness | None] = (None, None)
+    readings: tuple[str, str] = ("", "")
+
+    @property
+    def effects(self) -> tuple[Effect, Effect]:
+        return self.backward, self.forward
+
+
 def verdicts(old: Snapshot, new: Snapshot, default_draft: str | None = None) -> tuple[Effect, Effect]:
     """(BACKWARD, FORWARD) of a snapshot pair, without listing changes: the fast path."""
-    return verdicts_documents(old.document, new.document, str(old.path), str(new.path), default_draft)
+    return judge(old, new, default_draft).effects
+
+
+def judge(old: Snapshot, new: Snapshot, default_draft: str | None = None) -> PairVerdicts:
+    """`verdicts` with the witness behind each breaking direction, for callers that keep it."""
+    return judge_documents(old.document, new.document, str(old.path), str(new.path), default_draft)
 
 
 def verdicts_documents(
     old: Any, new: Any, old_source: str = "old", new_source: str = "new", default_draft: str | None = None
 ) -> tuple[Effect, Effect]:
     """`verdicts` on two parsed schema documents: the worst over the readings of undeclared ones."""
-    back, fwd = Effect.NONE, Effect.NONE
-    for _label, drafts in readings(old, new, (old_source, new_source), default_draft):
+    return judge_documents(old, new, old_source, new_source, default_draft).effects
+
+
+def judge_documents(
+    old: Any, new: Any, old_source: str = "old", new_source: str = "new", default_draft: str | None = None
+) -> PairVerdicts:
+    """`judge` on two parsed documents. The rule of `diff` holds here too: a direction is breaking
+    only with a verified witness, else undecided. Only a direction that inclusion does not prove
+    searches (NO, and UNKNOWN as in `diff`), with `diff`'s own search stopped at the first
+    witness, so both give the same verdicts; a proven direction costs nothing more."""
+    effects = [Effect.NONE, Effect.NONE]
+    shown: list[Witness | None] = [None, None]
+    labels = ["", ""]
+    for label, drafts in readings(old, new, (old_source, new_source), default_draft):
         pair = _Pair(prepare(old, old_source, drafts[0]), prepare(new, new_source, drafts[1]))
-        back, fwd = worst(back, pair.backward), worst(fwd, pair.forward)
-    return back, fwd
+        for i, (direction, effect) in enumerate(
+            ((Direction.BACKWARD, pair.backward), (Direction.FORWARD, pair.forward))
+        ):
+            if effect.breaks and effects[i] is not Effect.BREAKING:
+                shown[i] = pair.first_witness(direction)
+                effect = _shown(effect, shown[i] is not None)
+                labels[i] = label if shown[i] is not None else ""
+            effects[i] = worst(effects[i], effect)
+    return PairVerdicts(effects[0], effects[1], (shown[0], shown[1]), (labels[0], labels[1]))
 
 
 _SEVERITY = {Effect.NONE: 0, Effect.COMPATIBLE: 1, Effect.UNDECIDED: 2, Effect.BREAKING: 3}
@@ -290,28 +334,54 @@ class _Pair:
         self.forward = Effect.NONE if identical else effect_of(self.fwd)
         self._seen: set[tuple[int, int]] = set()
         self._out: list[tuple[Change, _At, tuple[Node | None, Node | None]]] = []
+        self._entries: list[_Listed] | None = None
+        self._documents: dict[Direction, Witness | str] = {}
 
     # ------------------------------------------------------------------ driver
     def changes(self, witnesses: bool) -> list[Change]:
+        if not witnesses:
+            return [entry.change for entry in self._listed()]
+        return [self._witness(e.change, e.nodes, e.paths, e.whole) for e in self._listed()]
+
+    def _listed(self) -> list[_Listed]:
+        """Every change in context, with what its witness search needs; walked once per pair."""
+        if self._entries is not None:
+            return self._entries
         self._meta()
         self._definitions()
         self._walk(self.old.root, self.new.root, _At(None, "(root)", None, None))
         reach_old, reach_new = _reachable(self.old), _reachable(self.new)
         paths_old, paths_new = _paths(self.old), _paths(self.new)
-        found: list[Change] = []
+        entries: list[_Listed] = []
         for change, at, nodes in self._out:
             change = self._in_context(change, at, reach_old, reach_new, paths_old, paths_new)
-            if witnesses:
-                where = (
-                    [p + at.steps_old for p in paths_old.get(at.origin_old, [])],
-                    [p + at.steps_new for p in paths_new.get(at.origin_new, [])],
-                )
-                change = self._witness(change, nodes, where)
-            found.append(change)
-        extra = self._unexplained(found)
+            where = (
+                [p + at.steps_old for p in paths_old.get(at.origin_old, [])],
+                [p + at.steps_new for p in paths_new.get(at.origin_new, [])],
+            )
+            entries.append(_Listed(change, nodes, where))
+        extra = self._unexplained([e.change for e in entries])
         if extra is not None:
-            found.append(self._witness(extra, (None, None), ([], []), whole=True) if witnesses else extra)
-        return found
+            entries.append(_Listed(extra, (None, None), ([], []), whole=True))
+        self._entries = entries
+        return entries
+
+    def first_witness(self, direction: Direction) -> Witness | None:
+        """The first verified witness for `direction` that `diff` could show, or None exactly when
+        `diff` shows none: each change breaking that way is searched locally as `diff` does, and
+        the whole-document search `diff` falls back on is made once, only if every local one fails."""
+        backward = direction is Direction.BACKWARD
+        fallback = False
+        for entry in self._listed():
+            effect = entry.change.backward if backward else entry.change.forward
+            if not effect.breaks:
+                continue
+            found = None if entry.whole else self._local(direction, entry.change, entry.nodes, entry.paths)
+            if isinstance(found, Witness):
+                return found
+            fallback = fallback or entry.whole or found is not None
+        whole = self._whole(direction) if fallback else None
+        return whole if isinstance(whole, Witness) else None
 
     def _in_context(
         self,
@@ -857,22 +927,13 @@ class _Pair:
                 self._family("keyword", o, n, at, key, self.inc.includes(o, n), self.inc.includes(n, o))
 
     # ------------------------------------------------------------------ witnesses
-    def _witness(
-        self,
-        change: Change,
-        nodes: tuple[Node | None, Node | None],
-        paths: tuple[list[tuple[Step, ...]], list[tuple[Step, ...]]],
-        whole: bool = False,
-    ) -> Change:
-        o, n = nodes
-        paths_old, paths_new = paths
+    def _witness(self, change: Change, nodes: _Nodes, paths: _Paths, whole: bool = False) -> Change:
         found: list[Witness] = []
         missing: dict[str, str] = {}
         for direction, effect in ((Direction.BACKWARD, change.backward), (Direction.FORWARD, change.forward)):
             if not effect.breaks:
                 continue
-            member = change.property if change.rule.startswith(("property-added", "property-removed")) else None
-            result = self._find(direction, o, n, paths_old, paths_new, whole, member)
+            result = self._find(direction, change, nodes, paths, whole)
             if isinstance(result, Witness):
                 found.append(result)
             else:
@@ -882,33 +943,57 @@ class _Pair:
         fwd = _shown(change.forward, Direction.FORWARD in decided)
         return replace(change, witnesses=tuple(found), no_witness=missing, backward=back, forward=fwd)
 
-    def _find(
-        self,
-        direction: Direction,
-        o: Node | None,
-        n: Node | None,
-        paths_old: list[tuple[Step, ...]],
-        paths_new: list[tuple[Step, ...]],
-        whole: bool,
-        member: str | None,
-    ) -> Witness | str:
+    def _find(self, direction: Direction, change: Change, nodes: _Nodes, paths: _Paths, whole: bool) -> Witness | str:
+        """A witness at the changed place, else for the whole document; or why there is none."""
+        if whole:
+            return self._whole(direction)
+        found = self._local(direction, change, nodes, paths)
+        if found is None:
+            return "the changed place is not reachable from the root of the accepting schema"
+        if isinstance(found, Witness):
+            return found
+        fallback = self._whole(direction)
+        return fallback if isinstance(fallback, Witness) else found
+
+    def _local(self, direction: Direction, change: Change, nodes: _Nodes, paths: _Paths) -> Witness | str | None:
+        """A witness found around the changed place, the reason it was not, or None when the place
+        cannot be reached from the accepting root (then no search is made at all)."""
         from cwscodegen.engine import witnesses
 
         backward = direction is Direction.BACKWARD
         accept, reject = (self.old, self.new) if backward else (self.new, self.old)
-        if whole:
-            return witnesses.find_document(direction, accept, reject)
-        node_a, node_r = (o, n) if backward else (n, o)
-        paths = paths_old if backward else paths_new
-        if node_a is None or not paths:
-            return "the changed place is not reachable from the root of the accepting schema"
+        node_a, node_r = nodes if backward else nodes[::-1]
+        starts = paths[0] if backward else paths[1]
+        if node_a is None or not starts:
+            return None
+        member = change.property if change.rule.startswith(("property-added", "property-removed")) else None
         if node_r is None:
             node_r = reject.root
-        found = witnesses.find(direction, accept, reject, node_a, node_r, paths, member)
-        if isinstance(found, Witness):
-            return found
-        fallback = witnesses.find_document(direction, accept, reject)
-        return fallback if isinstance(fallback, Witness) else found
+        return witnesses.find(direction, accept, reject, node_a, node_r, starts, member)
+
+    def _whole(self, direction: Direction) -> Witness | str:
+        """The whole-document search, made at most once per direction (it depends on nothing else)."""
+        from cwscodegen.engine import witnesses
+
+        if direction not in self._documents:
+            accept, reject = (self.old, self.new) if direction is Direction.BACKWARD else (self.new, self.old)
+            self._documents[direction] = witnesses.find_document(direction, accept, reject)
+        return self._documents[direction]
+
+
+_Nodes = tuple[Node | None, Node | None]
+_Paths = tuple[list[tuple[Step, ...]], list[tuple[Step, ...]]]
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """One change in context with its nodes and instance paths per side, for its witness search;
+    `whole` marks the change standing for the document as a whole (no place to search around)."""
+
+    change: Change
+    nodes: _Nodes
+    paths: _Paths
+    whole: bool = False
 
 
 # ---------------------------------------------------------------------------------- helpers

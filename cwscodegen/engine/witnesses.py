@@ -690,10 +690,18 @@ def _local_values(
     no longer allowed in its object)."""
     witnesses: list[Any] = []
     others: list[Any] = []
+    for rejected, value in _local_scan(accept, reject, want, budget, member):
+        (witnesses if rejected else others).append(value)
+    return witnesses, others[:8]
+
+
+def _local_scan(accept: Node, reject: Node, want: int, budget: int, member: str | None) -> Iterator[tuple[bool, Any]]:
+    """The values `_local_values` collects, lazily, each with whether reject refuses it."""
+    found = kept = 0
     first = _with_member(accept, member) if member is not None else ()
     for value in _chain(first, candidates(accept), _probes(accept, reject)):
         budget -= 2
-        if budget < 0 or len(witnesses) >= want or (reject.is_true and len(others) >= 8):
+        if budget < 0 or found >= want or (reject.is_true and kept >= 8):
             break
         if not node_accepts(accept, value):
             continue
@@ -701,8 +709,19 @@ def _local_values(
             rejected = not node_accepts(reject, value)
         except Exception:  # a synthetic node whose `raw` is not a schema: judged at the root only
             rejected = False
+        found, kept = found + rejected, kept + (not rejected)
+        yield rejected, value
+
+
+def _local_order(scan: Iterator[tuple[bool, Any]], witnesses: list[Any], others: list[Any]) -> Iterator[Any]:
+    """`_local_values`' witnesses then its others, produced as the scan goes (filling both lists),
+    so a search that succeeds at the first local witness never pays for the rest of the scan."""
+    for rejected, value in scan:
         (witnesses if rejected else others).append(value)
-    return witnesses, others[:8]
+        if rejected:
+            yield value
+    del others[8:]
+    yield from others
 
 
 _GENERIC: tuple[Any, ...] = (0, "", "a", True, None, [], {}, 1.5, -1)
@@ -852,8 +871,10 @@ def find(
     accepted_by, rejected_by = _names(direction)
     if not paths:
         return f"the changed place is not reachable from the root of the {accepted_by} schema"
-    witnesses, others = _local_values(accept_node, reject_node, 6, 200, member)
-    events = (e for v in witnesses + others for path in paths for e in embed(accept.root, path, v, limit=4))
+    witnesses: list[Any] = []
+    others: list[Any] = []
+    values = _local_order(_local_scan(accept_node, reject_node, 6, 200, member), witnesses, others)
+    events = (e for v in values for path in paths for e in embed(accept.root, path, v, limit=4))
     event = _first_split(accept, reject, events)
     if event is not _NOTHING:
         return _witness(direction, event, reject)
