@@ -262,7 +262,7 @@ def matrix(
     snapshots = load_all(settings.schemas)
     if len(snapshots) < 2:
         raise UserError(f"{settings.schemas}: a matrix needs at least two snapshots, found {len(snapshots)}")
-    return pairs.compute(snapshots, settings.mode, partial(compare.verdicts, default_draft=settings.default_draft))
+    return pairs.compute(snapshots, settings.mode, partial(compare.judge, default_draft=settings.default_draft))
 
 
 def changelog(

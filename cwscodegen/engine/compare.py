@@ -17,6 +17,8 @@ verified witness; its verdicts are those of `diff`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -125,11 +127,12 @@ def _diff_reading(
 ) -> Report:
     pair = _Pair(prepare(old, sources[0], drafts[0]), prepare(new, sources[1], drafts[1]))
     changes = pair.changes(witnesses)
-    backward, forward = pair.backward, pair.forward
     if witnesses:  # a direction is breaking exactly when a verified witness shows it
         shown = {w.direction for c in changes for w in c.witnesses}
-        backward = _shown(backward, Direction.BACKWARD in shown)
-        forward = _shown(forward, Direction.FORWARD in shown)
+        backward = _shown(pair.backward, Direction.BACKWARD in shown)
+        forward = _shown(pair.forward, Direction.FORWARD in shown)
+    else:  # no witness listed, but the verdicts keep the rule: the fast path's search
+        backward, forward = pair.verdict(Direction.BACKWARD)[0], pair.verdict(Direction.FORWARD)[0]
     api = (
         Effect.BREAKING
         if any(c.api.breaks for c in changes)
@@ -193,13 +196,12 @@ def judge_documents(
     labels = ["", ""]
     for label, drafts in readings(old, new, (old_source, new_source), default_draft):
         pair = _Pair(prepare(old, old_source, drafts[0]), prepare(new, new_source, drafts[1]))
-        for i, (direction, effect) in enumerate(
-            ((Direction.BACKWARD, pair.backward), (Direction.FORWARD, pair.forward))
-        ):
-            if effect.breaks and effects[i] is not Effect.BREAKING:
-                shown[i] = pair.first_witness(direction)
-                effect = _shown(effect, shown[i] is not None)
-                labels[i] = label if shown[i] is not None else ""
+        for i, direction in enumerate(Direction):
+            if effects[i] is Effect.BREAKING:  # shown under an earlier reading: nothing can be worse
+                continue
+            effect, witness = pair.verdict(direction)
+            if witness is not None:
+                shown[i], labels[i] = witness, label
             effects[i] = worst(effects[i], effect)
     return PairVerdicts(effects[0], effects[1], (shown[0], shown[1]), (labels[0], labels[1]))
 
@@ -366,21 +368,34 @@ class _Pair:
         self._entries = entries
         return entries
 
+    def verdict(self, direction: Direction) -> tuple[Effect, Witness | None]:
+        """The document verdict for `direction` under the rule, with its witness: a direction that
+        inclusion does not prove is breaking only with a verified witness, else undecided."""
+        effect = self.backward if direction is Direction.BACKWARD else self.forward
+        if not effect.breaks:
+            return effect, None
+        witness = self.first_witness(direction)
+        return _shown(effect, witness is not None), witness
+
     def first_witness(self, direction: Direction) -> Witness | None:
-        """The first verified witness for `direction` that `diff` could show, or None exactly when
-        `diff` shows none: each change breaking that way is searched locally as `diff` does, and
-        the whole-document search `diff` falls back on is made once, only if every local one fails."""
+        """A verified witness for `direction`, or None exactly when `diff` shows none. `diff` tries
+        each change breaking that way around its place, then the whole-document search; so a hit
+        among the first whole-document candidates (no walk needed) is one `diff` finds too, and
+        otherwise the changes are searched in order and the whole-document search made once."""
+        from cwscodegen.engine import witnesses
+
+        accept, reject = (self.old, self.new) if direction is Direction.BACKWARD else (self.new, self.old)
+        quick = witnesses.quick_document(direction, accept, reject)
+        if quick is not None:
+            return quick
         backward = direction is Direction.BACKWARD
-        fallback = False
         for entry in self._listed():
             effect = entry.change.backward if backward else entry.change.forward
-            if not effect.breaks:
-                continue
-            found = None if entry.whole else self._local(direction, entry.change, entry.nodes, entry.paths)
-            if isinstance(found, Witness):
-                return found
-            fallback = fallback or entry.whole or found is not None
-        whole = self._whole(direction) if fallback else None
+            if effect.breaks and not entry.whole:
+                found = self._local(direction, entry.change, entry.nodes, entry.paths)
+                if isinstance(found, Witness):
+                    return found
+        whole = self._whole(direction)  # some change breaks this way: inclusion failed (`_unexplained`)
         return whole if isinstance(whole, Witness) else None
 
     def _in_context(
@@ -948,12 +963,12 @@ class _Pair:
         if whole:
             return self._whole(direction)
         found = self._local(direction, change, nodes, paths)
-        if found is None:
-            return "the changed place is not reachable from the root of the accepting schema"
         if isinstance(found, Witness):
             return found
         fallback = self._whole(direction)
-        return fallback if isinstance(fallback, Witness) else found
+        if isinstance(fallback, Witness):
+            return fallback
+        return found or "the changed place is not reachable from the root of the accepting schema"
 
     def _local(self, direction: Direction, change: Change, nodes: _Nodes, paths: _Paths) -> Witness | str | None:
         """A witness found around the changed place, the reason it was not, or None when the place
@@ -1152,6 +1167,29 @@ def _root_pointer(steps: tuple[Step, ...]) -> str:
     return f"/properties/{escape(str(name))}" if kind == "prop" else ""
 
 
+_DISTANCES: dict[tuple[str, str], float] = {}
+_DISTANCES_KEPT = 4096
+
+
+def _distance(before: Any, after: Any) -> float:
+    """deepdiff's distance between two raw definitions, remembered by their JSON text's digest: a matrix
+    meets the same renamed definitions in many pairs, and deepdiff is most of a walk's time."""
+    from deepdiff import DeepDiff
+
+    key = (_text(before), _text(after))
+    if key not in _DISTANCES:
+        if len(_DISTANCES) >= _DISTANCES_KEPT:
+            _DISTANCES.clear()
+        _DISTANCES[key] = float(DeepDiff(before, after, get_deep_distance=True).get("deep_distance", 0.0))
+    return _DISTANCES[key]
+
+
+def _text(value: Any) -> str:
+    """A short key for a JSON value (a digest: the cache must stay small whatever the documents)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _renames(
     removed: list[str], added: list[str], old: Mapping[str, Node], new: Mapping[str, Node], index: PairIndex
 ) -> list[tuple[str, str]]:
@@ -1169,13 +1207,7 @@ def _renames(
             left.remove(before)
             right.remove(match)
     if left and right and len(left) * len(right) <= 64:
-        from deepdiff import DeepDiff
-
-        scored = sorted(
-            (float(DeepDiff(old[b].raw, new[a].raw, get_deep_distance=True).get("deep_distance", 0.0)), b, a)
-            for b in left
-            for a in right
-        )
+        scored = sorted((_distance(old[b].raw, new[a].raw), b, a) for b in left for a in right)
         for distance, before, after in scored:
             if distance <= 0.25 and before in left and after in right:
                 pairs.append((before, after))
