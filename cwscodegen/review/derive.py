@@ -9,10 +9,10 @@ A accepts is accepted by B (A ⊆ B). Two facts settle many pairs without the en
   for every such X and Y. Witnesses come from the pairs of neighbouring versions the engine calls
   breaking: the engine's fast path calls a direction breaking only with a verified witness and
   hands it over (`compare.judge`), so no search is needed; a verdict function that gives no
-  witness gets a bounded search of its own. A break usually lasts (the versions before it accept W, those after reject it), so W
-  is validated outward from the break, on each side up to the first version that answers the
-  other way, and refutes every pair across the two runs; each of those answers is the validator's,
-  never assumed.
+  witness gets a bounded search of its own. A break usually lasts (the versions before it accept
+  W, those after reject it), so W is validated outward from the break, on each side up to the
+  first version that answers the other way, and refutes every pair across the two runs; each of
+  those answers is the validator's, never assumed.
 
 "Undecided" is never derived and never used as a link: it stays the engine's. A document that
 declares no draft is judged by the engine under every plausible reading, while a chain or a
