@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -276,14 +277,26 @@ def direction_holds(m: Matrix, sub: str, sup: str) -> bool:
     return not m.cell(sup, sub).forward.breaks
 
 
-def shows_break(witness: object, sub: object, sup: object) -> bool:
+def shows_break(witness: object, sub: object, sup: object, validators: Validators) -> bool:
     """Whether fresh validators accept `witness` under `sub` and reject it under `sup`, under some
     reading of a document that declares no draft (the engine's verdict is the worst over them)."""
     for _label, (draft_sub, draft_sup) in compare.readings(sub, sup, ("sub", "sup")):
-        accepts = make_validator(sub, draft=draft_sub).is_valid(witness)
-        if accepts and not make_validator(sup, draft=draft_sup).is_valid(witness):
+        if validators(sub, draft_sub).is_valid(witness) and not validators(sup, draft_sup).is_valid(witness):
             return True
     return False
+
+
+class Validators:
+    """A fresh `make_validator` per document and reading, made once per test (documents by identity)."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[int, str | None], tuple[object, Any]] = {}
+
+    def __call__(self, document: object, draft: str | None) -> Any:
+        key = (id(document), draft)
+        if key not in self.made:
+            self.made[key] = (document, make_validator(document, draft=draft))
+        return self.made[key][1]
 
 
 def check_proofs(m: Matrix, snapshots: list[Snapshot]) -> Counter[Kind]:
@@ -291,6 +304,7 @@ def check_proofs(m: Matrix, snapshots: list[Snapshot]) -> Counter[Kind]:
     reading, for a document that declares no draft), a chain against the two cells it links. Every
     breaking verdict has a witness behind it. Returns how many of each kind there were."""
     documents = {s.name: s.document for s in snapshots}
+    validators = Validators()
     kinds: Counter[Kind] = Counter()
     for cell in m.pairs():
         for (sub, sup), effect, proof in zip(
@@ -299,7 +313,7 @@ def check_proofs(m: Matrix, snapshots: list[Snapshot]) -> Counter[Kind]:
             kinds[proof.kind] += 1
             assert (effect is Effect.BREAKING) == (proof.kind is Kind.WITNESS), (sub, sup, effect, proof)
             if proof.kind is Kind.WITNESS:
-                assert shows_break(proof.witness, documents[sub], documents[sup]), (sub, sup, proof)
+                assert shows_break(proof.witness, documents[sub], documents[sup], validators), (sub, sup, proof)
             elif proof.kind is Kind.CHAIN:
                 assert proof.via is not None and not effect.breaks
                 assert direction_holds(m, sub, proof.via) and direction_holds(m, proof.via, sup), (sub, sup, proof)
