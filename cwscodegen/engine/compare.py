@@ -41,6 +41,7 @@ from cwscodegen.engine.inclusion import (
 from cwscodegen.engine.normalize import STRICT_INTEGER, Node, PairIndex, Prepared, canon, prepare
 from cwscodegen.engine.rules import CATALOGUE
 from cwscodegen.errors import UserError
+from cwscodegen.store.ecma import PatternError
 from cwscodegen.store.refs import escape
 from cwscodegen.store.snapshots import Snapshot
 
@@ -385,7 +386,10 @@ class _Pair:
         from cwscodegen.engine import witnesses
 
         accept, reject = (self.old, self.new) if direction is Direction.BACKWARD else (self.new, self.old)
-        quick = witnesses.quick_document(direction, accept, reject)
+        try:
+            quick = witnesses.quick_document(direction, accept, reject)
+        except PatternError:  # an unrunnable pattern: the searches below decide (each catches it)
+            quick = None
         if quick is not None:
             return quick
         backward = direction is Direction.BACKWARD
@@ -984,7 +988,10 @@ class _Pair:
         member = change.property if change.rule.startswith(("property-added", "property-removed")) else None
         if node_r is None:
             node_r = reject.root
-        return witnesses.find(direction, accept, reject, node_a, node_r, starts, member)
+        try:
+            return witnesses.find(direction, accept, reject, node_a, node_r, starts, member)
+        except PatternError:
+            return _UNRUNNABLE
 
     def _whole(self, direction: Direction) -> Witness | str:
         """The whole-document search, made at most once per direction (it depends on nothing else)."""
@@ -992,10 +999,14 @@ class _Pair:
 
         if direction not in self._documents:
             accept, reject = (self.old, self.new) if direction is Direction.BACKWARD else (self.new, self.old)
-            self._documents[direction] = witnesses.find_document(direction, accept, reject)
+            try:
+                self._documents[direction] = witnesses.find_document(direction, accept, reject)
+            except PatternError:
+                self._documents[direction] = _UNRUNNABLE
         return self._documents[direction]
 
 
+_UNRUNNABLE = "a pattern on the way cannot be run by a linear-time regex engine, so no event can be verified"
 _Nodes = tuple[Node | None, Node | None]
 _Paths = tuple[list[tuple[Step, ...]], list[tuple[Step, ...]]]
 
