@@ -109,3 +109,14 @@ def test_a_witness_under_one_reading_names_that_reading() -> None:
     assert judged.effects == (B, C)
     assert judged.readings[0].startswith("both read as ") and judged.readings[1] == ""
     assert judged.witnesses[0] is not None and judged.witnesses[0].event == -1
+
+
+def test_diff_without_witnesses_keeps_the_rule_for_its_verdicts() -> None:
+    """`compat` diffs without listing witnesses; its verdicts still need an event to say breaking."""
+    old = {"$schema": D2020, "type": "array", "minItems": 1}
+    report = compare.diff_documents(old, {**old, "minItems": 2}, witnesses=False)
+    assert (report.backward, report.forward) == (B, C)
+    assert all(not change.witnesses for change in report.changes)
+    capped = {"$schema": D2020, "type": "array", "minItems": 5000}
+    report = compare.diff_documents(capped, {**capped, "minItems": 5001}, witnesses=False)
+    assert (report.backward, report.forward) == (U, C)
