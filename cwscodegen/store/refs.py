@@ -7,6 +7,7 @@ that names the file and the JSON pointer of the offending `$ref`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -171,7 +172,12 @@ class Resolver:
         self.source = source
         base = document.get("$id") if isinstance(document, Mapping) else None
         self._base = str(base).split("#", 1)[0] if isinstance(base, str) else None
-        self._anchors = dict(_anchors(document, ""))
+        found = list(_anchors(document, ""))
+        self._anchors = dict(found)
+        # Names defined twice: which one a validator picks is its own business (jsonschema keeps
+        # the first it crawls, this resolver the last), so a reading that depends on it is unsafe.
+        counts = Counter(name for name, _where in found)
+        self.duplicate_anchors = frozenset(name for name, count in counts.items() if count > 1)
 
     def target(self, ref: str, where: str, keyword: str = "$ref") -> str:
         """The JSON pointer inside this document that `ref` (found at `where`) points to."""
