@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from fractions import Fraction
 from functools import cached_property
 from typing import Any, cast
-from urllib.parse import unquote
 
 from cwscodegen.errors import UserError
 from cwscodegen.store.refs import Resolver, definitions, draft_of, escape, iter_refs, pointer, schema_nodes
@@ -405,17 +404,14 @@ class Prepared:
 
         The store allows one schema resource only (no embedded `$id`), so the dynamic scope holds
         that resource alone: the outermost `$dynamicAnchor` of the name is the one the reference
-        names anyway, and `$recursiveRef: "#"` is the root. An anchor name defined twice is left
-        unread (validators differ on which one wins). In a draft that does not assert the
-        keyword it is an annotation, and never reaches here."""
+        names anyway (an anchor defined twice is refused by the resolver), and `$recursiveRef:
+        "#"` is the root. In a draft that does not assert the keyword it is an annotation, and
+        never reaches here."""
         for keyword in ("$dynamicRef", "$recursiveRef"):
             reference = raw.get(keyword)
             if keyword not in self.asserting or not isinstance(reference, str):
                 continue
             if not self._single_resource or (keyword == "$recursiveRef" and reference != "#"):
-                return None
-            fragment = unquote(reference.partition("#")[2])
-            if fragment in self.resolver.duplicate_anchors:
                 return None
             return keyword, reference
         return None

@@ -174,8 +174,7 @@ class Resolver:
         self._base = str(base).split("#", 1)[0] if isinstance(base, str) else None
         found = list(_anchors(document, ""))
         self._anchors = dict(found)
-        # Names defined twice: which one a validator picks is its own business (jsonschema keeps
-        # the first it crawls, this resolver the last), so a reading that depends on it is unsafe.
+        # Names defined twice: jsonschema keeps the first it crawls, this resolver the last.
         counts = Counter(name for name, _where in found)
         self.duplicate_anchors = frozenset(name for name, count in counts.items() if count > 1)
 
@@ -188,6 +187,11 @@ class Resolver:
                 "(remote references are never fetched)"
             )
         fragment = unquote(fragment)
+        if fragment in self.duplicate_anchors:
+            raise UserError(
+                f"{self.source}: {keyword} at {where or '/'}: {ref!r} names an anchor defined more than once in this "
+                "document (validators differ on which one it means)"
+            )
         if fragment and not fragment.startswith("/") and fragment in self._anchors:
             return self._anchors[fragment]
         if fragment and not fragment.startswith("/"):
@@ -272,6 +276,8 @@ class Resolver:
             ref = node.get(keyword)
             if isinstance(ref, str):
                 yield self.target(ref, where)
+        if node.get("$recursiveRef") == "#" and declared_draft(self.document) in ("draft2019-09", None):
+            yield ""  # the root: one schema resource (2019-09, or a reading of an undeclared document)
         for keyword in _IN_PLACE:
             value = node.get(keyword)
             if isinstance(value, list):
