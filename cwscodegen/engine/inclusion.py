@@ -454,6 +454,8 @@ class Inclusion:
         required_a: frozenset[str] = a.kw.get("required", frozenset())
         if not b.kw.get("required", frozenset()) <= required_a:
             return NO
+        if _max_properties(a) == 0:
+            return YES  # `{}` only: no member for `b`'s member keywords to reject
         for name in sorted(set(a.props) | set(b.props)):
             schemas_a = member_schemas(a, name)
             if schemas_a is None:
