@@ -819,6 +819,7 @@ def finish(node: Node) -> None:
         tuple(sorted((k, c.full) for k, c in node.props.items())),
         tuple(sorted((k, c.full) for k, c in node.patterns.items())),
         tuple(sorted(c.full for c in node.children())),  # key order in the file is no change
+        tuple(sorted(node.borrowed, key=repr)),  # `properties: {a: true}` is written, a borrowed `a` is not
     )
     node.full = intern(full_key)
     names: set[str] = set()
