@@ -321,6 +321,8 @@ class Prepared:
         self.targets: dict[str, Node] = {}
         self.def_pointer: dict[str, str] = {}
         self._pending: list[tuple[str, str]] = []
+        self._borrowed: dict[str, Node] = {}  # `true` members by the pointer that names them
+        self._borrow_left = _BORROW_BUDGET
         self._key_of_pointer: dict[str, str] = {}
         for name, (where, _schema) in definitions(document).items():
             self._key_of_pointer[where] = name
@@ -457,6 +459,9 @@ class Prepared:
             reach = self._reach(raw, where, keyword)
             if reach is None:
                 continue
+            if not reach.everything and reach.size > self._borrow_left:
+                continue  # bounded memory however many nodes share one large target
+            self._borrow_left -= 0 if reach.everything else reach.size
             del node.unknown[keyword]
             if reach.everything:
                 continue
@@ -464,19 +469,29 @@ class Prepared:
             if keyword == "unevaluatedProperties":
                 for name, source in sorted(reach.names.items()):
                     if name not in node.props:
-                        node.props[name] = _borrowed_true(self, source)
+                        node.props[name] = self._borrowed_true(source)
                         borrowed.add(("prop", name))
                 for pattern, source in sorted(reach.patterns.items()):
                     if pattern not in node.patterns:
-                        node.patterns[pattern] = _borrowed_true(self, source)
+                        node.patterns[pattern] = self._borrowed_true(source)
                         borrowed.add(("pattern", pattern))
                 node.additional = self._child(raw[keyword], where, keyword)
             else:
                 extra = range(len(node.prefix), reach.prefix)
-                node.prefix += tuple(_borrowed_true(self, reach.prefix_source) for _ in extra)
+                node.prefix += tuple(self._borrowed_true(f"{reach.prefix_source}#{i}") for i in extra)
                 borrowed |= {("item", i) for i in extra}
                 node.items = self._child(raw[keyword], where, keyword)
             node.borrowed = frozenset(borrowed)
+
+    def _borrowed_true(self, source: str) -> Node:
+        """A `true` member that another schema evaluates; `source` points at where it is declared
+        (for reports). One per place, shared by every node that borrows it; not registered by
+        pointer (that place holds its real schema)."""
+        found = self._borrowed.get(source)
+        if found is None:
+            found = self._borrowed[source] = synthetic(self, True, {})
+            found.pointer = source.split("#", 1)[0]
+        return found
 
     def _reach(self, raw: Mapping[str, Any], where: str, keyword: str) -> _Reach | None:
         """What the node at `where` and the in-place schemas it applies evaluate, for `keyword`
@@ -520,7 +535,7 @@ class Prepared:
                 if pointed not in seen:
                     seen.add(pointed)
                     stack.append((child, pointed))
-            if len(seen) > _REACH_LIMIT:
+            if len(seen) > _REACH_LIMIT or reach.size > _REACH_LIMIT:
                 return None
         if not items and legacy:
             own_schema = raw.get(keyword)
@@ -539,6 +554,8 @@ class Prepared:
                 return None
             reach.everything = True
         names, patterns = schema.get("properties"), schema.get("patternProperties")
+        if reach.size + len(names if isinstance(names, Mapping) else ()) > _REACH_LIMIT:
+            return None  # checked before reading the names: a huge `properties` costs nothing here
         if "properties" in keys and isinstance(names, Mapping):
             for name in names:
                 reach.names.setdefault(str(name), at + pointer("properties", name))
@@ -564,6 +581,8 @@ class Prepared:
                 reach.everything = True
         if not own and "unevaluatedItems" in keys:
             reach.everything = True
+        if isinstance(tuple_items, list) and len(tuple_items) > _REACH_LIMIT:
+            return None
         if isinstance(tuple_items, list) and len(tuple_items) > reach.prefix:
             reach.prefix, reach.prefix_source = len(tuple_items), at
         return reach
@@ -666,7 +685,8 @@ class Prepared:
             node.unknown[key] = canon(value)
 
 
-_REACH_LIMIT = 256  # schemas one `unevaluated*` may look through: linear cost per node
+_REACH_LIMIT = 256  # schemas, and members, one `unevaluated*` may look through: bounded cost per node
+_BORROW_BUDGET = 1 << 16  # borrowed members per document, all nodes together
 
 
 class _Reach:
@@ -682,13 +702,10 @@ class _Reach:
         self.prefix = 0
         self.prefix_source = ""
 
-
-def _borrowed_true(prep: Prepared, source: str) -> Node:
-    """A `true` member that another schema evaluates; `source` points at where it is declared
-    (for reports). Not registered by pointer: that place holds its real schema."""
-    node = synthetic(prep, True, {})
-    node.pointer = source
-    return node
+    @property
+    def size(self) -> int:
+        """Members found so far."""
+        return len(self.names) + len(self.patterns) + self.prefix
 
 
 def _check_nesting(document: Any, source: str) -> None:

@@ -320,6 +320,19 @@ def test_a_long_ref_chain_is_cut_off() -> None:
     assert set(near_end.props) == {f"p{i}" for i in range(count - 10, count)}
 
 
+def test_borrowed_members_are_bounded_per_node_and_per_document() -> None:
+    """Over 256 members below one node: unknown. 400 nodes sharing a 200-member target would
+    borrow 80,000 members: past 65,536 the rest stay unknown (memory linear in the document)."""
+    wide = {"properties": {f"p{i}": {} for i in range(300)}}
+    doc = {"$schema": S2020, "$defs": {"wide": wide}, "$ref": "#/$defs/wide", "unevaluatedProperties": False}
+    assert "unevaluatedProperties" in prepare(doc).root.unknown
+    shared = {"properties": {f"p{i}": {} for i in range(200)}}
+    users = {f"u{i:03}": {"$ref": "#/$defs/shared", "unevaluatedProperties": False} for i in range(400)}
+    prep = prepare({"$schema": S2020, "$defs": {"shared": shared, **users}})
+    read = [name for name in users if "unevaluatedProperties" not in prep.defs[name].unknown]
+    assert len(read) == (1 << 16) // 200
+
+
 FAMILY = [
     {"properties": {"a": STRING}, "unevaluatedProperties": False},
     {"allOf": [{"properties": {"a": STRING}}], "unevaluatedProperties": False},
