@@ -727,7 +727,7 @@ class _Pair:
                 keyword="uniqueItems",
             )
         for i in range(max(len(o.prefix), len(n.prefix))):
-            if ("item", i) in o.borrowed | n.borrowed:
+            if _borrowed(o, n, ("item", i)):
                 continue  # a position an allOf branch or $ref target evaluates: changes show there
             item_o = o.prefix[i] if i < len(o.prefix) else o.items
             item_n = n.prefix[i] if i < len(n.prefix) else n.items
@@ -752,7 +752,7 @@ class _Pair:
     def _objects(self, o: Node, n: Node, at: _At) -> None:
         for name in sorted(set(o.props) | set(n.props)):
             here = at.down(f".{name}", ("prop", name), ("prop", name))
-            if ("prop", name) in o.borrowed | n.borrowed:
+            if _borrowed(o, n, ("prop", name)):
                 self._evaluated_elsewhere(o, n, at, name)
                 continue
             if name in o.props and name in n.props:
@@ -796,7 +796,7 @@ class _Pair:
                 "required-property-removed", o, n, at, Effect.COMPATIBLE, Effect.BREAKING, prop=name, keyword="required"
             )
         for pattern in sorted(set(o.patterns) | set(n.patterns)):
-            if ("pattern", pattern) in o.borrowed | n.borrowed:
+            if _borrowed(o, n, ("pattern", pattern)):
                 continue  # a pattern an allOf branch or $ref target has: changes show there
             self._pair(
                 "pattern-properties",
@@ -938,6 +938,11 @@ class _Pair:
 
 
 # ---------------------------------------------------------------------------------- helpers
+def _borrowed(o: Node, n: Node, member: tuple[str, str | int]) -> bool:
+    """Is `member` a borrowed `true` on either side (see `Node.borrowed`)?"""
+    return bool(o.borrowed or n.borrowed) and (member in o.borrowed or member in n.borrowed)
+
+
 def _pattern_answer(sub: str | None, sup: str | None) -> Answer:
     from cwscodegen.engine import patterns
 
