@@ -12,9 +12,18 @@ the ratios mean something on any machine):
     times under new names, one root property per copy referring to that copy's root object, and a
     NEW version with the same few real changes in every copy; time to diff at each size and
     time / size normalised to 1x (linear growth keeps that ratio near 1), for verdicts also with
-    the garbage collector paused, which separates the engine's own growth from the GC's.
+    the garbage collector paused, which separates the engine's own growth from the GC's;
+(d) before and after: the diff of the two newest snapshots with this tree and with a baseline git
+    revision (`--baseline REV`, default the commit before issue 7's engine work), both in one run,
+    interleaved: `python -m cwscodegen diff v14 v15` (each tree with its own snapshot folder; the
+    two files are the same in both), the same for the history's two newest files copied as
+    h58.json/h59.json (plain files, so no accepted breaks apply), and the engine alone in a warm
+    process (`compare.diff` with witnesses and `compare.verdicts` on freshly parsed documents).
+    The baseline is unpacked with `git archive` into a temporary folder (removed afterwards) and run
+    with `PYTHONPATH` under this interpreter.
 
     .venv/bin/python benchmarks/diff_bench.py [--repeat N] [--cli-repeat N] [--sizes 1,10,100]
+        [--skip a,b,c,d] [--baseline REV] [--baseline-repeat N]
 """
 
 from __future__ import annotations
@@ -24,9 +33,12 @@ import copy
 import gc
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -243,12 +255,143 @@ def growth(sizes: list[int], repeat: int) -> None:
     print("    much of any excess is Python's cyclic garbage collector walking a larger heap")
 
 
+# --------------------------------------------------------------------------- (d) before and after
+
+# The commit before issue 7's engine work (draft-exact semantics, emptiness, pattern automata):
+# the layout move that both issue-7 branches started from.
+DEFAULT_BASELINE = "b18c50ff2c81cfde9b6bb1686b209f822bb4a7e9"
+
+# Run in each tree's own interpreter process: one untimed diff, then `repeat` timings of each entry
+# point on freshly parsed documents. Falls back to the module paths before the layout move.
+ENGINE_DRIVER = """
+import gc, json, sys, time
+from dataclasses import replace
+try:
+    from cwscodegen.engine import compare
+    from cwscodegen.store.snapshots import load_schema_file
+except ImportError:
+    from cwscodegen import compare
+    from cwscodegen.snapshots import load_schema_file
+old, new = (load_schema_file(__import__("pathlib").Path(p)) for p in sys.argv[1:3])
+repeat = int(sys.argv[3])
+fresh = lambda s: replace(s, document=json.loads(s.text))
+compare.diff(fresh(old), fresh(new), witnesses=True)
+out = {"diff": [], "verdicts": []}
+for _ in range(repeat):
+    for key, work in (("diff", lambda a, b: compare.diff(a, b, witnesses=True)), ("verdicts", compare.verdicts)):
+        a, b = fresh(old), fresh(new)
+        gc.collect()
+        start = time.perf_counter()
+        work(a, b)
+        out[key].append(time.perf_counter() - start)
+print(json.dumps(out))
+"""
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+def unpack_revision(revision: str, into: Path) -> Path:
+    """The tree of `revision` (as `git archive` writes it) in `into`/tree."""
+    archive = into / "tree.tar"
+    done = subprocess.run(
+        ["git", "archive", "--format=tar", "-o", str(archive), revision], cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"diff_bench: git archive {revision} failed: {done.stderr.strip()}")
+    tree = into / "tree"
+    with tarfile.open(archive) as tar:
+        tar.extractall(tree, filter="data")
+    archive.unlink()
+    return tree
+
+
+def run_in(tree: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """`python args...` with `tree`'s cwscodegen first on the path, from `tree` (its own settings)."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    return subprocess.run([sys.executable, *args], cwd=tree, env=env, capture_output=True, text=True)
+
+
+def timed_command(tree: Path, args: list[str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    done = run_in(tree, ["-m", "cwscodegen", *args])
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"diff_bench: cwscodegen {' '.join(args)} in {tree} failed: {done.stderr.strip()}")
+    return elapsed, done.returncode
+
+
+def engine_times(tree: Path, old: Path, new: Path, repeat: int) -> dict[str, list[float]]:
+    done = run_in(tree, ["-c", ENGINE_DRIVER, str(old), str(new), str(repeat)])
+    if done.returncode != 0:
+        raise SystemExit(f"diff_bench: the engine driver failed in {tree}: {done.stderr.strip()}")
+    times: dict[str, list[float]] = json.loads(done.stdout)
+    return times
+
+
+def ratio_line(label: str, current: list[float], baseline: list[float]) -> str:
+    """Medians of both sides, their ratio, and the quartiles of the per-round ratios (round i of
+    `current` ran next to round i of `baseline`, so a busy moment cancels out of its ratio)."""
+    c, b = statistics.median(current), statistics.median(baseline)
+    q1, _, q3 = statistics.quantiles([x / y for x, y in zip(current, baseline, strict=True)], n=4)
+    return f"    {label:<56}: {1000 * c:9.1f} ms  {1000 * b:9.1f} ms  {c / b:6.2f}x  ({q1:.2f}-{q3:.2f})"
+
+
+def before_after(revision: str, repeat: int) -> None:
+    """Interleaved timings of this tree and `revision` on the two newest snapshots (see (d) above)."""
+    history = sorted(HISTORY.glob("[0-9][0-9]_*.json"))[-2:]
+    print(f"(d) before/after: this tree against {revision[:12]}, {repeat} interleaved rounds; {load_average()}")
+    scratch = Path(tempfile.mkdtemp(prefix="diff-bench-"))
+    try:
+        baseline = unpack_revision(revision, scratch)
+        inputs = scratch / "history"
+        inputs.mkdir()
+        pair = [inputs / f"h{path.name[:2]}.json" for path in history]
+        for source, target in zip(history, pair, strict=True):
+            shutil.copyfile(source, target)
+        trees = {"current": ROOT, "baseline": baseline}
+        commands = {
+            "diff v14 v15": ["diff", "v14", "v15"],
+            f"diff {pair[0].name} {pair[1].name}": ["diff", str(pair[0]), str(pair[1])],
+        }
+        shipped = [SHIPPED / "v14.json", SHIPPED / "v15.json"]
+        times: dict[tuple[str, str], list[float]] = {}
+        codes: dict[tuple[str, str], int] = {}
+        for tree in trees.values():  # warm the file cache and write bytecode once, not measured
+            for args in commands.values():
+                timed_command(tree, args)
+        for round_ in range(repeat):
+            order = list(trees.items()) if round_ % 2 == 0 else list(trees.items())[::-1]
+            for label, args in commands.items():
+                for side, tree in order:
+                    seconds, codes[side, label] = timed_command(tree, args)
+                    times.setdefault((side, label), []).append(seconds)
+            for side, tree in order:
+                for key, values in engine_times(tree, shipped[0], shipped[1], 3).items():
+                    times.setdefault((side, key), []).append(statistics.median(values))
+        print(f"    {'median':<56}  {'current':>12}  {'baseline':>12}  ratio  (per-round ratios, q1-q3)")
+        for label in commands:
+            exits = f"exit {codes['current', label]}/{codes['baseline', label]}"
+            print(
+                ratio_line(f"python -m cwscodegen {label}, {exits}", times["current", label], times["baseline", label])
+            )
+        for key, name in (("diff", "compare.diff (witnesses)"), ("verdicts", "compare.verdicts (fast path)")):
+            print(ratio_line(f"engine, warm, {name}", times["current", key], times["baseline", key]))
+        print(f"    commands: one run per round; engine: median of 3 runs per round; {load_average()}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="in-process runs per figure")
     parser.add_argument("--cli-repeat", type=int, default=7, help="command runs per figure")
     parser.add_argument("--sizes", default="1,10,100", help="synthetic sizes, comma-separated")
     parser.add_argument("--skip", default="", help="parts to skip, e.g. 'b' or 'a,c'")
+    parser.add_argument("--baseline", default=DEFAULT_BASELINE, help="git revision for (d) (default: before issue 7)")
+    parser.add_argument("--baseline-repeat", type=int, default=15, help="interleaved rounds in (d)")
     args = parser.parse_args()
     skip = set(args.skip.split(","))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs visible")
@@ -258,6 +401,8 @@ def main() -> None:
         command_line(args.cli_repeat)
     if "c" not in skip:
         growth([int(s) for s in args.sizes.split(",")], args.repeat)
+    if "d" not in skip:
+        before_after(args.baseline, args.baseline_repeat)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ that needs them, so `import cwscodegen` and `cwscodegen --help` stay fast.
 from __future__ import annotations
 
 import itertools
-import keyword
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,10 +58,6 @@ def project_settings(
     `None` means "as configured". Every other function takes the same keywords, so callers rarely
     need this; the CLI uses it for the parts of the settings that only affect rendering.
     """
-    if root_class is not None and not (
-        root_class.isidentifier() and root_class[0].isupper() and not keyword.iskeyword(root_class)
-    ):
-        raise UserError(f"--root-class: {root_class!r} is not a valid Python class name")
     start = Path(root).resolve() if root is not None else None
     return load_settings(start).with_overrides(
         schemas=_path(schemas),
