@@ -409,6 +409,8 @@ class Prepared:
         names anyway (an anchor defined twice is refused by the resolver), and `$recursiveRef:
         "#"` is the root. In a draft that does not assert the keyword it is an annotation, and
         never reaches here."""
+        if "$dynamicRef" not in raw and "$recursiveRef" not in raw:
+            return None
         for keyword in ("$dynamicRef", "$recursiveRef"):
             reference = raw.get(keyword)
             if keyword not in self.asserting or not isinstance(reference, str):
@@ -836,7 +838,7 @@ def finish(node: Node) -> None:
         tuple(sorted((k, c.full) for k, c in node.props.items())),
         tuple(sorted((k, c.full) for k, c in node.patterns.items())),
         tuple(sorted(c.full for c in node.children())),  # key order in the file is no change
-        tuple(sorted(node.borrowed, key=repr)),  # `properties: {a: true}` is written, a borrowed `a` is not
+        tuple(sorted(node.borrowed, key=repr)) if node.borrowed else (),  # written `a: true` is not borrowed
     )
     node.full = intern(full_key)
     names: set[str] = set()
