@@ -36,6 +36,7 @@ from cwscodegen.engine.inclusion import (
 from cwscodegen.engine.normalize import STRICT_INTEGER, Node, PairIndex, Prepared, canon, prepare
 from cwscodegen.engine.rules import CATALOGUE
 from cwscodegen.errors import UserError
+from cwscodegen.store.ecma import PatternError
 from cwscodegen.store.refs import escape
 from cwscodegen.store.snapshots import Snapshot
 
@@ -898,7 +899,10 @@ class _Pair:
             if not effect.breaks:
                 continue
             member = change.property if change.rule.startswith(("property-added", "property-removed")) else None
-            result = self._find(direction, o, n, paths_old, paths_new, whole, member)
+            try:
+                result = self._find(direction, o, n, paths_old, paths_new, whole, member)
+            except PatternError:
+                result = "a pattern on the way cannot be run by a linear-time regex engine, so no event can be verified"
             if isinstance(result, Witness):
                 found.append(result)
             else:

@@ -23,13 +23,13 @@ table in docs/engine-drafts.md):
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from enum import Enum
 from fractions import Fraction
 from typing import Any
 
 from cwscodegen.engine.normalize import FLOAT_STEP, STRICT_INTEGER, Node, PairIndex, json_type, with_twins
+from cwscodegen.store import ecma
 
 ALL_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string"})
 # Each type as a set of disjoint atoms, so draft-04's `integer` (written without a fraction:
@@ -124,10 +124,11 @@ def _kinds(types: frozenset[str] | None) -> list[str]:
 
 
 def regex_search(pattern: str, text: str) -> bool | None:
-    """ECMA-262 patterns read with Python's `re` (close for the common subset); None if unreadable."""
+    """Does `pattern` match in `text`, read as ECMA-262 as the validators read it, in linear time
+    (`store.ecma`)? None if the engine cannot run it."""
     try:
-        return re.search(pattern, text) is not None
-    except re.error:
+        return ecma.search(pattern, text)
+    except ecma.PatternError:
         return None
 
 
@@ -147,7 +148,19 @@ class Inclusion:
 
     # ------------------------------------------------------------------ entry point
     def includes(self, sub: Node | None, sup: Node | None) -> Answer:
-        """Is every instance valid under `sub` valid under `sup`? (None stands for `true`.)"""
+        """Is every instance valid under `sub` valid under `sup`? (None stands for `true`.)
+
+        UNKNOWN when deciding it needs a value checked against a pattern the linear-time engine
+        cannot run (`ecma.PatternError`, lookaround or a backreference): caught at the outermost
+        call only, where no proof is half-built (each level restores its own state)."""
+        if self._stack:
+            return self._includes(sub, sup)
+        try:
+            return self._includes(sub, sup)
+        except ecma.PatternError:
+            return UNKNOWN
+
+    def _includes(self, sub: Node | None, sup: Node | None) -> Answer:
         if sup is None:
             return YES
         sup = deref(sup)

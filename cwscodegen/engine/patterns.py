@@ -1,9 +1,21 @@
 """Inclusion between `pattern` regular expressions, decided with automata (`interegular`).
 
 A JSON Schema `pattern` is an ECMA-262 regular expression used as a *search*: `a*` and the empty
-pattern match every string. The validators that check our witnesses (`jsonschema`) use Python's
-`re` instead, and the two readings differ (`.` and `\\r`, `$` before a final newline, Unicode
-`\\d`/`\\w`/`\\s`). An inclusion is therefore claimed only when it holds under *both* readings.
+pattern match every string. Every validator of the project reads it so (`store.ecma`, a
+linear-time engine: `validate`, witness verification, `Node.accepts`), and the ECMA reading here
+is that engine's (tests/engine/test_patterns.py compares the classes `.`, `\\d`, `\\w`, `\\s` and
+their negations code point by code point). So a NO, which needs a counterexample, is decided on
+the ECMA automata alone, and the witness that shows it verifies.
+
+An inclusion (a YES, which can make a change "compatible") is still claimed only when it also
+holds under Python's `re` reading, whose `.` takes `\\r`, whose `$` also matches before a final
+newline, and whose `\\d`/`\\w`/`\\s` are Unicode. The decision to keep it: "compatible" must hold
+for every plausible reader of the events, not only for this tool, and Python's `jsonschema` (the
+most common validator of a Python consumer) reads patterns with `re`. Dropping that reading
+would call `^\\d+$` -> `^[0-9]+$` compatible, though such a reader accepts "\u0661" under the
+old pattern and rejects it under the new: unsound for a reader the project cannot rule out, and
+nothing proves there is none. The cost is precision where the dialects part: `^\\w{3}$` within `^\\w+$`
+stays undecided (Python's Unicode `\\w` is approximated).
 
 Patterns are parsed here (not by the automaton library) so that anything outside the regular
 subset both readings share is refused: backreferences, lookaround, `\\b`, anchors inside groups,

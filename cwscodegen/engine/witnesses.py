@@ -32,6 +32,7 @@ from jsonschema.exceptions import best_match
 
 from cwscodegen.engine.changes import Direction, Witness
 from cwscodegen.engine.normalize import STRICT_INTEGER, TYPES, Node, Prepared, json_type, with_twins
+from cwscodegen.store import ecma
 from cwscodegen.store.refs import pointer
 
 Step = tuple[str, Any]
@@ -245,7 +246,10 @@ def _generate(parsed: Any, variant: int) -> str:
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             low, high, sub = arg
             count = min(low + variant, high) if isinstance(high, int) else low + variant
-            out.append(_generate(sub, variant) * min(count, 64))
+            piece = _generate(sub, variant)
+            if len(piece) * min(count, 64) > MAX_SIZE:  # nested repetitions: 64**depth characters
+                raise ValueError("sample too long")
+            out.append(piece * min(count, 64))
         elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
             out.append(_generate(arg[-1], variant))
         elif name == "BRANCH":
@@ -256,7 +260,10 @@ def _generate(parsed: Any, variant: int) -> str:
 
 
 def _regex_samples(pattern: str) -> list[str]:
-    """Strings `re.search(pattern, s)` accepts (a short one, a longer one), plus easy guesses."""
+    """Strings `pattern` matches in (a short one, a longer one), plus easy guesses. Generated from
+    Python's parse of the pattern (parsing only, and at most `MAX_SIZE` characters each), then
+    each kept only if the ECMA reading matches it (`store.ecma.search`, linear time): Python's
+    `re` never runs a snapshot's pattern."""
     found: list[str] = []
     try:
         parsed = _parser.parse(pattern)
@@ -265,20 +272,17 @@ def _regex_samples(pattern: str) -> list[str]:
         pass
     literal = re.match(r"\^?([\w\-.:/ ]*)", pattern)
     found += ["a", "x", "0", "A", "_", literal.group(1) if literal else ""]
-    ok = []
-    for sample in found:
-        try:
-            if re.search(pattern, sample):
-                ok.append(sample)
-        except re.error:
-            return []
-    return list(dict.fromkeys(ok))
+    try:
+        return list(dict.fromkeys(sample for sample in found if ecma.search(pattern, sample)))
+    except ecma.PatternError:
+        return []
 
 
 def _search(pattern: str, key: str) -> bool:
+    """Does `pattern` match in `key` (the ECMA reading; False when it cannot be run)?"""
     try:
-        return re.search(pattern, key) is not None
-    except re.error:
+        return ecma.search(pattern, key)
+    except ecma.PatternError:
         return False
 
 

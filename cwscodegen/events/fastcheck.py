@@ -47,7 +47,7 @@ import json
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any, NamedTuple
 
 import jsonschema_rs
@@ -57,7 +57,7 @@ from jsonschema.validators import validator_for
 
 from cwscodegen.errors import UserError
 from cwscodegen.store.refs import Resolver, draft_of, escape, pointer
-from cwscodegen.store.validators import make_validator, validator_class
+from cwscodegen.store.validators import jsonschema_class, make_validator, validator_class
 
 FastCheck = Callable[[Any], bool]
 
@@ -702,7 +702,7 @@ class _Translator:
     def __init__(self, document: Mapping[str, Any]) -> None:
         self.document = document
         self.draft = draft_of(document)
-        self.cls = validator_class(document)
+        self.cls = jsonschema_class(document)  # the class `validator_for` names by `$schema`
         self.resolver = Resolver(document, "<schema>")
         self.targets: dict[str, str] = {}
         self.pending: list[str] = []
@@ -792,127 +792,3 @@ class _Translator:
     def known_types(value: Any) -> bool:
         kinds = value if isinstance(value, list) else [value]
         return bool(kinds) and all(isinstance(k, str) and k in _TYPES for k in kinds)
-
-
-# Patterns: never Python's backtracking `re` on event strings. ----------------------------------
-
-
-class PatternError(Exception):
-    """A regular expression the linear-time engine cannot run, with its JSON pointer in the message."""
-
-
-@lru_cache(maxsize=1024)
-def _linear(pattern: str) -> Callable[[str], bool]:
-    """`string -> does pattern match somewhere in it?`, by jsonschema-rs's `regex` engine (Rust's
-    `regex` crate: linear time whatever the pattern and the string; ECMA-262 syntax as JSON Schema
-    specifies, so `$` matches only at the very end and `\\d` only ASCII digits, unlike Python's
-    `re`). Raises ValueError for what it cannot run: lookaround, backreferences, huge repetitions."""
-    try:
-        compiled = jsonschema_rs.Draft202012Validator(
-            {"pattern": pattern}, pattern_options=jsonschema_rs.RegexOptions(), validate_formats=False
-        )
-    except jsonschema_rs.ValidationError as exc:
-        raise ValueError(exc.message) from None
-    return compiled.is_valid
-
-
-def linear_search(pattern: str, string: str) -> bool:
-    """`re.search(pattern, string)` as JSON Schema reads it, in linear time (see `_linear`)."""
-    return _linear(pattern)(string)
-
-
-def linear_validator(document: Any) -> Validator:
-    """`make_validator(document)` whose regular expressions run on `linear_search`, never `re`:
-    `pattern`, `patternProperties`, and `additionalProperties` (which skips keys matching a
-    `patternProperties` pattern). Raises PatternError for a pattern the engine cannot run, and
-    for `unevaluatedProperties` beside `patternProperties`, where jsonschema would match keys
-    with `re` deep inside its own code."""
-    check_linear_patterns(document)
-    original_additional = validator_class(document).VALIDATORS["additionalProperties"]
-
-    def pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        if validator.is_type(instance, "string") and not linear_search(pattern, instance):
-            yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-    def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        if validator.is_type(instance, "object"):
-            for regex, subschema in patterns.items():
-                for key, value in instance.items():
-                    if linear_search(regex, key):
-                        yield from validator.descend(value, subschema, path=key, schema_path=regex)
-
-    def additional(validator: Any, additional: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        patterns = schema.get("patternProperties")
-        if not patterns or not validator.is_type(instance, "object"):
-            yield from original_additional(validator, additional, instance, schema)
-            return
-        known = schema.get("properties", {})
-        extras = {k for k in instance if k not in known and not any(linear_search(p, k) for p in patterns)}
-        if validator.is_type(additional, "object"):
-            for extra in extras:
-                yield from validator.descend(instance[extra], additional, path=extra)
-        elif not additional and extras:
-            verb = "does" if len(extras) == 1 else "do"
-            joined = ", ".join(repr(each) for each in sorted(extras))
-            listed = ", ".join(repr(each) for each in sorted(patterns))
-            yield ValidationError(f"{joined} {verb} not match any of the regexes: {listed}")
-
-    return make_validator(
-        document,
-        keywords={"pattern": pattern, "patternProperties": pattern_properties, "additionalProperties": additional},
-    )
-
-
-_NOT_SCHEMAS = frozenset({"enum", "const", "examples", "default"})
-
-
-def check_linear_patterns(node: Any, where: str = "") -> None:
-    """PatternError for the first `pattern` (or `patternProperties` key) the linear-time engine
-    cannot run, or for `unevaluatedProperties` in a document with `patternProperties`."""
-    found_unevaluated, found_pattern_properties = [], []
-    for place, key, value in _schema_keywords(node, where):
-        if key == "pattern" and isinstance(value, str):
-            _compile_or_explain(value, f"{place}/pattern")
-        elif key == "patternProperties" and isinstance(value, Mapping):
-            found_pattern_properties.append(place)
-            for regex in value:
-                _compile_or_explain(regex, f"{place}/patternProperties/{escape(regex)}")
-        elif key == "unevaluatedProperties":
-            found_unevaluated.append(place)
-    if found_unevaluated and found_pattern_properties:
-        raise PatternError(
-            f"patternProperties at {found_pattern_properties[0]}/patternProperties: with unevaluatedProperties "
-            f"(at {found_unevaluated[0] or '/'}), jsonschema would match its keys with a backtracking engine"
-        )
-
-
-def _compile_or_explain(pattern: str, where: str) -> None:
-    try:
-        _linear(pattern)
-    except ValueError:
-        raise PatternError(
-            f"pattern at {where}: {pattern!r} cannot be run by a linear-time regex engine "
-            "(lookaround, backreferences, a very large repetition or invalid syntax)"
-        ) from None
-
-
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
-
-
-def _schema_keywords(node: Any, where: str) -> Iterator[tuple[str, str, Any]]:
-    """(place, keyword, value) of every schema in the document; data (`enum`, `default`, ...)
-    is not walked, whereas a property named like a keyword is."""
-    pending: list[tuple[Any, str, bool]] = [(node, where, True)]
-    while pending:
-        current, place, is_schema = pending.pop()
-        if isinstance(current, Mapping):
-            for key, value in current.items():
-                here = f"{place}/{escape(str(key))}"
-                if not is_schema:  # a map of names to schemas
-                    pending.append((value, here, True))
-                    continue
-                yield place, key, value
-                if key not in _NOT_SCHEMAS:
-                    pending.append((value, here, key not in _SCHEMA_MAPS))
-        elif isinstance(current, list):
-            pending += [(value, f"{place}/{index}", True) for index, value in enumerate(current)]

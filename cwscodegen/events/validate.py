@@ -208,8 +208,9 @@ def _continues(text: str) -> bool:
 
 class SnapshotChecker:
     """Decides acceptance by one snapshot: fast path when it is exact, jsonschema otherwise.
-    No regular expression runs on Python's backtracking `re`: a document with `pattern`s gets
-    `fastcheck.linear_validator` (a pattern it cannot run is a `UserError` naming the place).
+    No regular expression runs on Python's backtracking `re`: `make_validator` reads patterns
+    as ECMA-262 in linear time (`store.ecma`; a pattern it cannot run is a `UserError` naming
+    the place, before any event is read).
 
     With `fast` (the default) and a document `fastcheck` can translate, a jsonschema-rs check
     accepts valid events, and `fastcheck.Explainer` finds a rejected event's first error, checking
@@ -219,28 +220,19 @@ class SnapshotChecker:
     whole `jsonschema` validator decides. `engine` names what accepts events."""
 
     def __init__(self, snapshot: Snapshot, fast: bool = True) -> None:
-        from cwscodegen.events.fastcheck import (
-            Explainer,
-            PatternError,
-            fast_document,
-            linear_validator,
-            pruned_validator,
-        )
+        from cwscodegen.events.fastcheck import Explainer, fast_document, pruned_validator
+        from cwscodegen.store.validators import check_runnable, make_validator
 
         self.name = snapshot.name
         self.document = snapshot.document
+        check_runnable(snapshot.document, str(snapshot.path))
         compiled = fast_document(snapshot.document) if fast else None
         self.fast = compiled.check if compiled is not None else None
         self.engine = compiled.engine if compiled is not None else "jsonschema"
         self.explainer = Explainer(snapshot.document, compiled) if compiled is not None else None
-        try:
-            self.validator = (
-                pruned_validator(snapshot.document, compiled)
-                if compiled is not None
-                else linear_validator(snapshot.document)
-            )
-        except PatternError as exc:
-            raise UserError(f"{snapshot.path}: {exc}") from None
+        self.validator = (
+            pruned_validator(snapshot.document, compiled) if compiled is not None else make_validator(snapshot.document)
+        )
 
     def check(self, instance: Any, same_event: bool = False) -> Rejection | None:
         """None when the snapshot accepts `instance`, else its first error (`first_error`'s pick).

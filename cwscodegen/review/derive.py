@@ -136,7 +136,7 @@ class Relation:
         self.yes_out = [0] * len(docs)  # bit b of yes_out[a]: a ⊆ b is proven
         self.yes_in = [0] * len(docs)  # bit a of yes_in[b]: the same fact, indexed by b
         self.engine_calls = 0
-        self.derivable = sum(1 << i for i, doc in enumerate(docs) if _one_reading(doc))
+        self.derivable = sum(1 << i for i, doc in enumerate(docs) if _one_reading(doc) and _patterns_run(doc))
 
     def run(self) -> dict[tuple[int, int], Judgement]:
         """Every ordered pair of distinct documents: neighbours, their witnesses, then the rest."""
@@ -236,6 +236,14 @@ def _one_reading(snapshot: Snapshot) -> bool:
 
     document = snapshot.document
     return not isinstance(document, Mapping) or declared_draft(document) is not None
+
+
+def _patterns_run(snapshot: Snapshot) -> bool:
+    """Whether the validator can run every pattern of the document (no lookaround, no
+    backreference): a witness is only as good as the validator that checks it."""
+    from cwscodegen.store import ecma
+
+    return all(ecma.runnable(pattern) for _, pattern in ecma.pattern_places(snapshot.document))
 
 
 def _bits(mask: int) -> Iterator[int]:

@@ -1,8 +1,9 @@
 """`pattern` inclusion by automata (`engine.patterns`), read as ECMA-262 and as Python's `re`.
 
-Each "does not hold" case carries a string that Python's `re.search` (what the validators run)
-finds in the included pattern and not in the including one; each "holds" case is argued in a
-comment. A sampling test then checks every proven inclusion on many strings.
+Each "does not hold" case carries a string that the ECMA reading (`store.ecma.search`, what every
+validator of the project runs) finds in the included pattern and not in the including one; each
+"holds" case is argued in a comment. A sampling test then checks every proven inclusion on many
+strings under both readings, and the ECMA character classes are compared with the engine's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cwscodegen.engine import patterns
+from cwscodegen.store import ecma
 
 HOLDS = [
     ("^[a-z]{3}$", "^[a-z]+$"),  # three letters are one or more letters
@@ -48,6 +50,7 @@ UNDECIDED = [
     ("\\bword", "word"),  # word boundary
     ("^\\p{L}$", "^.$"),  # Unicode property
     ("(a|$)", "a"),  # an anchor inside a group
+    ("^\\d+$", "^[0-9]+$"),  # holds for ECMA; Python's `re` takes "\u0661" under the first only
 ]
 
 
@@ -60,8 +63,8 @@ def test_inclusion_holds(sub: str | None, sup: str) -> None:
 def test_inclusion_fails_with_a_counterexample(sub: str | None, sup: str, text: str | None) -> None:
     assert patterns.includes(sub, sup) is False
     if text is not None:
-        assert sub is None or re.search(sub, text)
-        assert not re.search(sup, text)
+        assert sub is None or ecma.search(sub, text)
+        assert not ecma.search(sup, text)
 
 
 @pytest.mark.parametrize("sub,sup", UNDECIDED)
@@ -89,5 +92,26 @@ PAIRS = [(s, p) for s, p in HOLDS if s is not None]
 @given(SAMPLE)
 def test_proven_inclusions_hold_on_generated_strings(text: str) -> None:
     for sub, sup in PAIRS:
+        if ecma.search(sub, text):
+            assert ecma.search(sup, text), (sub, sup, text)
         if re.search(sub, text):
             assert re.search(sup, text), (sub, sup, text)
+
+
+_PROBES = [c for c in range(0x3001) if not 0xD800 <= c <= 0xDFFF] + [0xFEFF, 0xFF10, 0x1D7CE, 0x10FFFF]
+
+
+@pytest.mark.parametrize("letter", ["d", "D", "w", "W", "s", "S", "."])
+def test_the_ecma_reading_is_the_engines_reading(letter: str) -> None:
+    """`patterns`' ECMA classes are exactly what `store.ecma` (jsonschema-rs) matches, on every code
+    point up to U+3000 and a few beyond: an inclusion proven on the ECMA automata holds for the
+    project's validators."""
+    if letter == ".":
+        ranges = patterns._complement(patterns._ECMA_LINE_END)
+        regex = "^.$"
+    else:
+        ranges = patterns._class_ranges(patterns._Class((letter,), False), "ecma", True)
+        regex = f"^\\{letter}$"
+    assert ranges == patterns._class_ranges(patterns._Class((letter,), False), "ecma", False) or letter == "."
+    inside = [any(lo <= code <= hi for lo, hi in ranges) for code in _PROBES]
+    assert inside == [ecma.search(regex, chr(code)) for code in _PROBES]

@@ -380,3 +380,21 @@ def test_find_through_one_of_and_a_conditional_sibling() -> None:
     witness = _check(witness, old_doc, new_doc)
     assert witness.event["kind"] == "B" and witness.event["b"]["uid"] >= 5
     assert witness.error.startswith("/b/x: ")
+
+
+@pytest.mark.parametrize("draft", [D4, D7, D2020])
+def test_a_final_newline_is_a_witness_as_validate_reads_the_pattern(draft: str) -> None:
+    """Python's `re` finds `^abc$` in "abc\\n", ECMA-262 does not. Witnesses were verified with
+    `re`, so this break was called compatible while `validate` rejected the event; now the engine
+    finds the event, and it verifies with the validators `validate` uses."""
+    from cwscodegen.engine.changes import Effect
+    from cwscodegen.engine.compare import diff_documents
+
+    old = {"$schema": draft, "type": "object", "properties": {"code": {"type": "string", "enum": ["abc", "abc\\n"]}}}
+    new = {"$schema": draft, "type": "object", "properties": {"code": {"type": "string", "pattern": "^abc$"}}}
+    report = diff_documents(old, new)
+    assert report.backward is Effect.BREAKING
+    witnesses = [w for change in report.changes for w in change.witnesses if w.direction is Direction.BACKWARD]
+    assert witnesses and all(w.event == {"code": "abc\\n"} for w in witnesses)
+    for witness in witnesses:
+        _check(witness, old, new)

@@ -601,13 +601,14 @@ def test_no_event_string_reaches_pythons_backtracking_re(monkeypatch: pytest.Mon
 
 
 def test_linear_patterns_give_jsonschemas_verdicts_and_messages_where_the_dialects_agree() -> None:
-    from cwscodegen.events.fastcheck import linear_validator
+    """`make_validator` (ECMA patterns, linear time) against jsonschema's own class (Python's `re`)."""
+    from jsonschema import Draft202012Validator
 
     patterns = ["^(a+)+$", "^[a-z]{2,4}$", "ab|cd", "^\\w+@\\w+\\.com$", "^[^/]*$", "", "x*"]
     strings = ["", "a", "aaaa", "ab", "abcde", "me@host.com", "a/b", "zz", "cd!", "aaaaaaaaaaaaaaaaaaaa!"]
     for pattern in patterns:
         schema = {"$schema": D2020, "type": "string", "pattern": pattern}
-        linear, reference = linear_validator(schema), make_validator(schema)
+        linear, reference = make_validator(schema), Draft202012Validator(schema)
         for string in strings:
             if pattern == "^(a+)+$" and string.endswith("!"):
                 continue  # the one Python's re would take minutes on
@@ -622,10 +623,6 @@ def test_linear_patterns_give_jsonschemas_verdicts_and_messages_where_the_dialec
         ({"properties": {"a": {"type": "string", "pattern": "^(?=a)b"}}}, "pattern at /properties/a/pattern"),
         ({"properties": {"enum": {"pattern": "(x)\\1"}}}, "pattern at /properties/enum/pattern"),
         ({"patternProperties": {"(?<!x)y": {}}}, "pattern at /patternProperties/(?<!x)y"),
-        (
-            {"patternProperties": {"^x-": {}}, "unevaluatedProperties": False},
-            "patternProperties at /patternProperties: with unevaluatedProperties",
-        ),
     ],
 )
 def test_a_pattern_the_linear_engine_cannot_run_is_one_line_naming_snapshot_and_place(
