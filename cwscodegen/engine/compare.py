@@ -816,6 +816,8 @@ class _Pair:
                 keyword="uniqueItems",
             )
         for i in range(max(len(o.prefix), len(n.prefix))):
+            if _borrowed(o, n, ("item", i)):
+                continue  # a position an allOf branch or $ref target evaluates: changes show there
             item_o = o.prefix[i] if i < len(o.prefix) else o.items
             item_n = n.prefix[i] if i < len(n.prefix) else n.items
             self._pair("items", item_o, item_n, at, at.down(f"[{i}]", ("item", i), ("item", i)), o, n, "prefixItems")
@@ -839,6 +841,9 @@ class _Pair:
     def _objects(self, o: Node, n: Node, at: _At) -> None:
         for name in sorted(set(o.props) | set(n.props)):
             here = at.down(f".{name}", ("prop", name), ("prop", name))
+            if _borrowed(o, n, ("prop", name)):
+                self._evaluated_elsewhere(o, n, at, name)
+                continue
             if name in o.props and name in n.props:
                 self._walk(o.props[name], n.props[name], here)
                 continue
@@ -880,6 +885,8 @@ class _Pair:
                 "required-property-removed", o, n, at, Effect.COMPATIBLE, Effect.BREAKING, prop=name, keyword="required"
             )
         for pattern in sorted(set(o.patterns) | set(n.patterns)):
+            if _borrowed(o, n, ("pattern", pattern)):
+                continue  # a pattern an allOf branch or $ref target has: changes show there
             self._pair(
                 "pattern-properties",
                 o.patterns.get(pattern),
@@ -897,6 +904,25 @@ class _Pair:
             self._family("dependencies", o, n, at, "dependencies", self.inc.includes(o, n), self.inc.includes(n, o))
         for name in sorted(set(o.depschemas) & set(n.depschemas)):
             self._walk(o.depschemas[name], n.depschemas[name], at.down(f"[if {name}]", None, None))
+
+    def _evaluated_elsewhere(self, o: Node, n: Node, at: _At, name: str) -> None:
+        """A member that an `allOf` branch or `$ref` target evaluates (`Node.borrowed`) on one side
+        at least. Named on both sides, it stays evaluated, and what changed shows in the branches.
+        Named on one side only, it moved in or out of what `unevaluatedProperties` governs: one
+        property-added/-removed with the node's own proofs (its `true` member is no schema)."""
+        if name in o.props and name in n.props:
+            return
+        back, fwd = self.inc.includes(o, n), self.inc.includes(n, o)
+        if name in n.props:
+            rule, pointers = f"property-added{_added_suffix(back, fwd)}", (_kw_pointer(o, None), n.props[name].pointer)
+        else:
+            rule, pointers = (
+                f"property-removed{_removed_suffix(back, fwd)}",
+                (o.props[name].pointer, _kw_pointer(n, None)),
+            )
+        self._emit(
+            rule, o, n, at, effect_of(back), effect_of(fwd), prop=name, old_pointer=pointers[0], new_pointer=pointers[1]
+        )
 
     def _additional(self, o: Node, n: Node, at: _At) -> None:
         a, b = o.additional, n.additional
@@ -1023,6 +1049,11 @@ class _Listed:
 
 
 # ---------------------------------------------------------------------------------- helpers
+def _borrowed(o: Node, n: Node, member: tuple[str, str | int]) -> bool:
+    """Is `member` a borrowed `true` on either side (see `Node.borrowed`)?"""
+    return bool(o.borrowed or n.borrowed) and (member in o.borrowed or member in n.borrowed)
+
+
 def _pattern_answer(sub: str | None, sup: str | None) -> Answer:
     from cwscodegen.engine import patterns
 
