@@ -4,7 +4,9 @@ Prints, from one run on this machine, for each set:
 - derived: `matrix.compute` as `cwscodegen matrix` runs it (pairs settled by transitivity or a
   verified witness skip the engine, see `cwscodegen/review/derive.py`), with its engine calls;
 - plain: `matrix.compute(..., derive=False)`, the engine on every distinct pair, where feasible
-  (`--plain-max`), and the ratio plain/derived; the two matrices are compared cell for cell;
+  (`--plain-max`), and the ratio plain/derived; the two matrices are compared cell for cell
+  (a cell may differ only where derived is breaking by a carried witness event and plain, whose
+  engine search for that pair found none, is undecided: counted apart);
 - the time per pair, so sizes compare;
 - first, the cache cliff that `normalize.pinned` removed, shown at a small cache size (`--cliff`
   snapshots, `--cliff-cache`): with the bounded cache alone, every row of the all-pairs scan
@@ -34,7 +36,7 @@ from pathlib import Path
 
 from cwscodegen.engine import compare, normalize
 from cwscodegen.engine.changes import Effect
-from cwscodegen.review import matrix
+from cwscodegen.review import derive, matrix
 from cwscodegen.store.snapshots import Snapshot, load_schema_file
 
 HISTORY = Path(__file__).resolve().parent.parent / "tests" / "data" / "cws-schema-history"
@@ -59,14 +61,14 @@ def synthetic(history: Sequence[Snapshot], count: int) -> list[Snapshot]:
 
 
 class Counted:
-    """`compare.verdicts`, counting the calls."""
+    """`compare.judge` (the matrix's default: verdicts with their witnesses), counting the calls."""
 
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, old: Snapshot, new: Snapshot) -> tuple[Effect, Effect]:
+    def __call__(self, old: Snapshot, new: Snapshot) -> compare.PairVerdicts:
         self.calls += 1
-        return compare.verdicts(old, new)
+        return compare.judge(old, new)
 
 
 def measure(label: str, snapshots: list[Snapshot], plain_max: int) -> None:
@@ -89,10 +91,24 @@ def measure(label: str, snapshots: list[Snapshot], plain_max: int) -> None:
     plain = matrix.compute(snapshots, "backward", plain_engine, derive=False)
     plain_s = time.perf_counter() - start
     same = sum(plain.cells[key] == derived.cells[key] for key in plain.cells)
+    carried = sum(carried_witness_decides(derived.cells[key], plain.cells[key]) for key in plain.cells)
     print(
         f"{'':>8}  plain {plain_s:8.1f} s, {1000 * plain_s / pairs:.3f} ms/pair, {plain_engine.calls} engine "
-        f"calls; plain/derived {plain_s / derived_s:.2f}x; equal cells {same}/{len(plain.cells)}",
+        f"calls; plain/derived {plain_s / derived_s:.2f}x; equal cells {same}/{len(plain.cells)}, "
+        f"{carried} more where a carried witness decides",
         flush=True,
+    )
+
+
+def carried_witness_decides(derived: matrix.Cell, plain: matrix.Cell) -> bool:
+    """The cells differ only where derived is breaking by a witness event and plain is undecided
+    (the engine's own search for that pair found none; the event decides)."""
+    if derived == plain:
+        return False
+    pairs = zip((derived.backward, derived.forward), derived.proofs, (plain.backward, plain.forward))
+    return all(
+        a is b or (a is Effect.BREAKING and b is Effect.UNDECIDED and proof.kind is derive.Kind.WITNESS)
+        for a, proof, b in pairs
     )
 
 

@@ -1,7 +1,8 @@
 """How the compatibility engine's verdicts compare with two schema registries' own test suites.
 
-Runs `compare.verdicts_documents` (the fast path, no witnesses) on every pair of the Apicurio
-Registry and Karapace suites copied in `tests/data/peer-suites/` and prints, per suite: pairs,
+Runs `compare.verdicts_documents` (the fast path: breaking only with a verified witness, as in
+`diff`) on every pair of the Apicurio Registry and Karapace suites copied in
+`tests/data/peer-suites/` and prints, per suite: pairs,
 verdicts compared, agreement, UNSOUND answers (the engine says a direction holds where the suite
 says it does not), over-cautious answers (the engine says breaking/undecided where the suite says
 compatible), undecided answers, errors, and the median and p95 time per pair; then every

@@ -216,8 +216,9 @@ def compat(
 ) -> Compat:
     """Diff every snapshot against its predecessor, honouring accepted breaks (the pre-commit check).
 
-    Witnesses are off by default: the verdicts do not need them, and searching for them is most
-    of a diff's time.
+    Witnesses are not listed by default (searching one per breaking change is most of a diff's
+    time); the verdicts still follow the rule, breaking only with a verified witness, found by the
+    fast path's search, which stops at the first event per direction.
     """
     from cwscodegen.engine import compare
     from cwscodegen.review.accepted import identify, mark, unused
@@ -257,7 +258,7 @@ def matrix(
     snapshots = load_all(settings.schemas)
     if len(snapshots) < 2:
         raise UserError(f"{settings.schemas}: a matrix needs at least two snapshots, found {len(snapshots)}")
-    return pairs.compute(snapshots, settings.mode, partial(compare.verdicts, default_draft=settings.default_draft))
+    return pairs.compute(snapshots, settings.mode, partial(compare.judge, default_draft=settings.default_draft))
 
 
 def changelog(

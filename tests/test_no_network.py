@@ -8,7 +8,7 @@ while three guards watch:
 - a real HTTP server on 127.0.0.1 counts requests (native code, such as jsonschema-rs, does not
   go through Python's `socket`);
 - a FIFO outside the project stands for a local file: a watcher thread notices any reader,
-  whatever language opened it (and feeds it `{}`, so a reader cannot hang).
+  whatever language opened it (and feeds it text that is not JSON, so a reader neither hangs nor gets a valid document).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ while True:
         continue
     note("fifo")
     try:
-        os.write(fd, b"{}")
+        os.write(fd, b"not json")  # a reader fails the same way whether it reads this or EOF
     except OSError:
         pass
     os.close(fd)

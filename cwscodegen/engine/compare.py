@@ -9,11 +9,16 @@ stay sound even where per-change effects are local; a direction proven compatibl
 document marks every change compatible in that direction.
 
 Breaking changes get a witness from `witnesses.find` (a root-level event verified with each
-side's own validator); `verdicts` is the fast path without them (matrix, property tests).
+side's own validator), and a direction is "breaking" only with one, else "undecided". `verdicts`
+(and `judge`, which keeps the witness) is the fast path for matrix, compat and changelog: no change
+list, and a witness search only for a direction inclusion does not prove, stopped at the first
+verified witness; its verdicts are those of `diff`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -123,11 +128,12 @@ def _diff_reading(
 ) -> Report:
     pair = _Pair(prepare(old, sources[0], drafts[0]), prepare(new, sources[1], drafts[1]))
     changes = pair.changes(witnesses)
-    backward, forward = pair.backward, pair.forward
     if witnesses:  # a direction is breaking exactly when a verified witness shows it
         shown = {w.direction for c in changes for w in c.witnesses}
-        backward = _shown(backward, Direction.BACKWARD in shown)
-        forward = _shown(forward, Direction.FORWARD in shown)
+        backward = _shown(pair.backward, Direction.BACKWARD in shown)
+        forward = _shown(pair.forward, Direction.FORWARD in shown)
+    else:  # no witness listed, but the verdicts keep the rule: the fast path's search
+        backward, forward = pair.verdict(Direction.BACKWARD)[0], pair.verdict(Direction.FORWARD)[0]
     api = (
         Effect.BREAKING
         if any(c.api.breaks for c in changes)
@@ -145,20 +151,60 @@ def _shown(effect: Effect, witnessed: bool) -> Effect:
     return Effect.BREAKING if witnessed else Effect.UNDECIDED
 
 
+@dataclass(frozen=True)
+class PairVerdicts:
+    """The fast path's answer for one pair: (BACKWARD, FORWARD), and for each direction it calls
+    breaking the verified witness that shows it (None for a direction that is not breaking).
+    `readings` names, per direction, the reading of undeclared documents the witness rests on
+    ("" when both documents declare their draft)."""
+
+    backward: Effect
+    forward: Effect
+    witnesses: tuple[Witness | None, Witness | None] = (None, None)
+    readings: tuple[str, str] = ("", "")
+
+    @property
+    def effects(self) -> tuple[Effect, Effect]:
+        return self.backward, self.forward
+
+
 def verdicts(old: Snapshot, new: Snapshot, default_draft: str | None = None) -> tuple[Effect, Effect]:
     """(BACKWARD, FORWARD) of a snapshot pair, without listing changes: the fast path."""
-    return verdicts_documents(old.document, new.document, str(old.path), str(new.path), default_draft)
+    return judge(old, new, default_draft).effects
+
+
+def judge(old: Snapshot, new: Snapshot, default_draft: str | None = None) -> PairVerdicts:
+    """`verdicts` with the witness behind each breaking direction, for callers that keep it."""
+    return judge_documents(old.document, new.document, str(old.path), str(new.path), default_draft)
 
 
 def verdicts_documents(
     old: Any, new: Any, old_source: str = "old", new_source: str = "new", default_draft: str | None = None
 ) -> tuple[Effect, Effect]:
     """`verdicts` on two parsed schema documents: the worst over the readings of undeclared ones."""
-    back, fwd = Effect.NONE, Effect.NONE
-    for _label, drafts in readings(old, new, (old_source, new_source), default_draft):
+    return judge_documents(old, new, old_source, new_source, default_draft).effects
+
+
+def judge_documents(
+    old: Any, new: Any, old_source: str = "old", new_source: str = "new", default_draft: str | None = None
+) -> PairVerdicts:
+    """`judge` on two parsed documents. The rule of `diff` holds here too: a direction is breaking
+    only with a verified witness, else undecided. Only a direction that inclusion does not prove
+    searches (NO, and UNKNOWN as in `diff`), with `diff`'s own search stopped at the first
+    witness, so both give the same verdicts; a proven direction costs nothing more."""
+    effects = [Effect.NONE, Effect.NONE]
+    shown: list[Witness | None] = [None, None]
+    labels = ["", ""]
+    for label, drafts in readings(old, new, (old_source, new_source), default_draft):
         pair = _Pair(prepare(old, old_source, drafts[0]), prepare(new, new_source, drafts[1]))
-        back, fwd = worst(back, pair.backward), worst(fwd, pair.forward)
-    return back, fwd
+        for i, direction in enumerate(Direction):
+            if effects[i] is Effect.BREAKING:  # shown under an earlier reading: nothing can be worse
+                continue
+            effect, witness = pair.verdict(direction)
+            if witness is not None:
+                shown[i], labels[i] = witness, label
+            effects[i] = worst(effects[i], effect)
+    return PairVerdicts(effects[0], effects[1], (shown[0], shown[1]), (labels[0], labels[1]))
 
 
 _SEVERITY = {Effect.NONE: 0, Effect.COMPATIBLE: 1, Effect.UNDECIDED: 2, Effect.BREAKING: 3}
@@ -291,28 +337,70 @@ class _Pair:
         self.forward = Effect.NONE if identical else effect_of(self.fwd)
         self._seen: set[tuple[int, int]] = set()
         self._out: list[tuple[Change, _At, tuple[Node | None, Node | None]]] = []
+        self._entries: list[_Listed] | None = None
+        self._documents: dict[Direction, Witness | str] = {}
 
     # ------------------------------------------------------------------ driver
     def changes(self, witnesses: bool) -> list[Change]:
+        if not witnesses:
+            return [entry.change for entry in self._listed()]
+        return [self._witness(e.change, e.nodes, e.paths, e.whole) for e in self._listed()]
+
+    def _listed(self) -> list[_Listed]:
+        """Every change in context, with what its witness search needs; walked once per pair."""
+        if self._entries is not None:
+            return self._entries
         self._meta()
         self._definitions()
         self._walk(self.old.root, self.new.root, _At(None, "(root)", None, None))
         reach_old, reach_new = _reachable(self.old), _reachable(self.new)
         paths_old, paths_new = _paths(self.old), _paths(self.new)
-        found: list[Change] = []
+        entries: list[_Listed] = []
         for change, at, nodes in self._out:
             change = self._in_context(change, at, reach_old, reach_new, paths_old, paths_new)
-            if witnesses:
-                where = (
-                    [p + at.steps_old for p in paths_old.get(at.origin_old, [])],
-                    [p + at.steps_new for p in paths_new.get(at.origin_new, [])],
-                )
-                change = self._witness(change, nodes, where)
-            found.append(change)
-        extra = self._unexplained(found)
+            where = (
+                [p + at.steps_old for p in paths_old.get(at.origin_old, [])],
+                [p + at.steps_new for p in paths_new.get(at.origin_new, [])],
+            )
+            entries.append(_Listed(change, nodes, where))
+        extra = self._unexplained([e.change for e in entries])
         if extra is not None:
-            found.append(self._witness(extra, (None, None), ([], []), whole=True) if witnesses else extra)
-        return found
+            entries.append(_Listed(extra, (None, None), ([], []), whole=True))
+        self._entries = entries
+        return entries
+
+    def verdict(self, direction: Direction) -> tuple[Effect, Witness | None]:
+        """The document verdict for `direction` under the rule, with its witness: a direction that
+        inclusion does not prove is breaking only with a verified witness, else undecided."""
+        effect = self.backward if direction is Direction.BACKWARD else self.forward
+        if not effect.breaks:
+            return effect, None
+        witness = self.first_witness(direction)
+        return _shown(effect, witness is not None), witness
+
+    def first_witness(self, direction: Direction) -> Witness | None:
+        """A verified witness for `direction`, or None exactly when `diff` shows none. `diff` tries
+        each change breaking that way around its place, then the whole-document search; so a hit
+        among the first whole-document candidates (no walk needed) is one `diff` finds too, and
+        otherwise the changes are searched in order and the whole-document search made once."""
+        from cwscodegen.engine import witnesses
+
+        accept, reject = (self.old, self.new) if direction is Direction.BACKWARD else (self.new, self.old)
+        try:
+            quick = witnesses.quick_document(direction, accept, reject)
+        except PatternError:  # an unrunnable pattern: the searches below decide (each catches it)
+            quick = None
+        if quick is not None:
+            return quick
+        backward = direction is Direction.BACKWARD
+        for entry in self._listed():
+            effect = entry.change.backward if backward else entry.change.forward
+            if effect.breaks and not entry.whole:
+                found = self._local(direction, entry.change, entry.nodes, entry.paths)
+                if isinstance(found, Witness):
+                    return found
+        whole = self._whole(direction)  # some change breaks this way: inclusion failed (`_unexplained`)
+        return whole if isinstance(whole, Witness) else None
 
     def _in_context(
         self,
@@ -728,6 +816,8 @@ class _Pair:
                 keyword="uniqueItems",
             )
         for i in range(max(len(o.prefix), len(n.prefix))):
+            if _borrowed(o, n, ("item", i)):
+                continue  # a position an allOf branch or $ref target evaluates: changes show there
             item_o = o.prefix[i] if i < len(o.prefix) else o.items
             item_n = n.prefix[i] if i < len(n.prefix) else n.items
             self._pair("items", item_o, item_n, at, at.down(f"[{i}]", ("item", i), ("item", i)), o, n, "prefixItems")
@@ -751,6 +841,9 @@ class _Pair:
     def _objects(self, o: Node, n: Node, at: _At) -> None:
         for name in sorted(set(o.props) | set(n.props)):
             here = at.down(f".{name}", ("prop", name), ("prop", name))
+            if _borrowed(o, n, ("prop", name)):
+                self._evaluated_elsewhere(o, n, at, name)
+                continue
             if name in o.props and name in n.props:
                 self._walk(o.props[name], n.props[name], here)
                 continue
@@ -792,6 +885,8 @@ class _Pair:
                 "required-property-removed", o, n, at, Effect.COMPATIBLE, Effect.BREAKING, prop=name, keyword="required"
             )
         for pattern in sorted(set(o.patterns) | set(n.patterns)):
+            if _borrowed(o, n, ("pattern", pattern)):
+                continue  # a pattern an allOf branch or $ref target has: changes show there
             self._pair(
                 "pattern-properties",
                 o.patterns.get(pattern),
@@ -809,6 +904,25 @@ class _Pair:
             self._family("dependencies", o, n, at, "dependencies", self.inc.includes(o, n), self.inc.includes(n, o))
         for name in sorted(set(o.depschemas) & set(n.depschemas)):
             self._walk(o.depschemas[name], n.depschemas[name], at.down(f"[if {name}]", None, None))
+
+    def _evaluated_elsewhere(self, o: Node, n: Node, at: _At, name: str) -> None:
+        """A member that an `allOf` branch or `$ref` target evaluates (`Node.borrowed`) on one side
+        at least. Named on both sides, it stays evaluated, and what changed shows in the branches.
+        Named on one side only, it moved in or out of what `unevaluatedProperties` governs: one
+        property-added/-removed with the node's own proofs (its `true` member is no schema)."""
+        if name in o.props and name in n.props:
+            return
+        back, fwd = self.inc.includes(o, n), self.inc.includes(n, o)
+        if name in n.props:
+            rule, pointers = f"property-added{_added_suffix(back, fwd)}", (_kw_pointer(o, None), n.props[name].pointer)
+        else:
+            rule, pointers = (
+                f"property-removed{_removed_suffix(back, fwd)}",
+                (o.props[name].pointer, _kw_pointer(n, None)),
+            )
+        self._emit(
+            rule, o, n, at, effect_of(back), effect_of(fwd), prop=name, old_pointer=pointers[0], new_pointer=pointers[1]
+        )
 
     def _additional(self, o: Node, n: Node, at: _At) -> None:
         a, b = o.additional, n.additional
@@ -858,25 +972,13 @@ class _Pair:
                 self._family("keyword", o, n, at, key, self.inc.includes(o, n), self.inc.includes(n, o))
 
     # ------------------------------------------------------------------ witnesses
-    def _witness(
-        self,
-        change: Change,
-        nodes: tuple[Node | None, Node | None],
-        paths: tuple[list[tuple[Step, ...]], list[tuple[Step, ...]]],
-        whole: bool = False,
-    ) -> Change:
-        o, n = nodes
-        paths_old, paths_new = paths
+    def _witness(self, change: Change, nodes: _Nodes, paths: _Paths, whole: bool = False) -> Change:
         found: list[Witness] = []
         missing: dict[str, str] = {}
         for direction, effect in ((Direction.BACKWARD, change.backward), (Direction.FORWARD, change.forward)):
             if not effect.breaks:
                 continue
-            member = change.property if change.rule.startswith(("property-added", "property-removed")) else None
-            try:
-                result = self._find(direction, o, n, paths_old, paths_new, whole, member)
-            except PatternError:
-                result = "a pattern on the way cannot be run by a linear-time regex engine, so no event can be verified"
+            result = self._find(direction, change, nodes, paths, whole)
             if isinstance(result, Witness):
                 found.append(result)
             else:
@@ -886,36 +988,72 @@ class _Pair:
         fwd = _shown(change.forward, Direction.FORWARD in decided)
         return replace(change, witnesses=tuple(found), no_witness=missing, backward=back, forward=fwd)
 
-    def _find(
-        self,
-        direction: Direction,
-        o: Node | None,
-        n: Node | None,
-        paths_old: list[tuple[Step, ...]],
-        paths_new: list[tuple[Step, ...]],
-        whole: bool,
-        member: str | None,
-    ) -> Witness | str:
+    def _find(self, direction: Direction, change: Change, nodes: _Nodes, paths: _Paths, whole: bool) -> Witness | str:
+        """A witness at the changed place, else for the whole document; or why there is none."""
+        if whole:
+            return self._whole(direction)
+        found = self._local(direction, change, nodes, paths)
+        if isinstance(found, Witness):
+            return found
+        fallback = self._whole(direction)
+        if isinstance(fallback, Witness):
+            return fallback
+        return found or "the changed place is not reachable from the root of the accepting schema"
+
+    def _local(self, direction: Direction, change: Change, nodes: _Nodes, paths: _Paths) -> Witness | str | None:
+        """A witness found around the changed place, the reason it was not, or None when the place
+        cannot be reached from the accepting root (then no search is made at all)."""
         from cwscodegen.engine import witnesses
 
         backward = direction is Direction.BACKWARD
         accept, reject = (self.old, self.new) if backward else (self.new, self.old)
-        if whole:
-            return witnesses.find_document(direction, accept, reject)
-        node_a, node_r = (o, n) if backward else (n, o)
-        paths = paths_old if backward else paths_new
-        if node_a is None or not paths:
-            return "the changed place is not reachable from the root of the accepting schema"
+        node_a, node_r = nodes if backward else nodes[::-1]
+        starts = paths[0] if backward else paths[1]
+        if node_a is None or not starts:
+            return None
+        member = change.property if change.rule.startswith(("property-added", "property-removed")) else None
         if node_r is None:
             node_r = reject.root
-        found = witnesses.find(direction, accept, reject, node_a, node_r, paths, member)
-        if isinstance(found, Witness):
-            return found
-        fallback = witnesses.find_document(direction, accept, reject)
-        return fallback if isinstance(fallback, Witness) else found
+        try:
+            return witnesses.find(direction, accept, reject, node_a, node_r, starts, member)
+        except PatternError:
+            return _UNRUNNABLE
+
+    def _whole(self, direction: Direction) -> Witness | str:
+        """The whole-document search, made at most once per direction (it depends on nothing else)."""
+        from cwscodegen.engine import witnesses
+
+        if direction not in self._documents:
+            accept, reject = (self.old, self.new) if direction is Direction.BACKWARD else (self.new, self.old)
+            try:
+                self._documents[direction] = witnesses.find_document(direction, accept, reject)
+            except PatternError:
+                self._documents[direction] = _UNRUNNABLE
+        return self._documents[direction]
+
+
+_UNRUNNABLE = "a pattern on the way cannot be run by a linear-time regex engine, so no event can be verified"
+_Nodes = tuple[Node | None, Node | None]
+_Paths = tuple[list[tuple[Step, ...]], list[tuple[Step, ...]]]
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """One change in context with its nodes and instance paths per side, for its witness search;
+    `whole` marks the change standing for the document as a whole (no place to search around)."""
+
+    change: Change
+    nodes: _Nodes
+    paths: _Paths
+    whole: bool = False
 
 
 # ---------------------------------------------------------------------------------- helpers
+def _borrowed(o: Node, n: Node, member: tuple[str, str | int]) -> bool:
+    """Is `member` a borrowed `true` on either side (see `Node.borrowed`)?"""
+    return bool(o.borrowed or n.borrowed) and (member in o.borrowed or member in n.borrowed)
+
+
 def _pattern_answer(sub: str | None, sup: str | None) -> Answer:
     from cwscodegen.engine import patterns
 
@@ -1071,6 +1209,29 @@ def _root_pointer(steps: tuple[Step, ...]) -> str:
     return f"/properties/{escape(str(name))}" if kind == "prop" else ""
 
 
+_DISTANCES: dict[tuple[str, str], float] = {}
+_DISTANCES_KEPT = 4096
+
+
+def _distance(before: Any, after: Any) -> float:
+    """deepdiff's distance between two raw definitions, remembered by their JSON text's digest: a matrix
+    meets the same renamed definitions in many pairs, and deepdiff is most of a walk's time."""
+    from deepdiff import DeepDiff
+
+    key = (_text(before), _text(after))
+    if key not in _DISTANCES:
+        if len(_DISTANCES) >= _DISTANCES_KEPT:
+            _DISTANCES.clear()
+        _DISTANCES[key] = float(DeepDiff(before, after, get_deep_distance=True).get("deep_distance", 0.0))
+    return _DISTANCES[key]
+
+
+def _text(value: Any) -> str:
+    """A short key for a JSON value (a digest: the cache must stay small whatever the documents)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _renames(
     removed: list[str], added: list[str], old: Mapping[str, Node], new: Mapping[str, Node], index: PairIndex
 ) -> list[tuple[str, str]]:
@@ -1094,13 +1255,7 @@ def _renames(
     left = [b for b in left if b not in matched]
     right = [a for a in right if a not in matched]
     if left and right and len(left) * len(right) <= 64:
-        from deepdiff import DeepDiff
-
-        scored = sorted(
-            (float(DeepDiff(old[b].raw, new[a].raw, get_deep_distance=True).get("deep_distance", 0.0)), b, a)
-            for b in left
-            for a in right
-        )
+        scored = sorted((_distance(old[b].raw, new[a].raw), b, a) for b in left for a in right)
         for distance, before, after in scored:
             if distance <= 0.25 and before in left and after in right:
                 pairs.append((before, after))

@@ -549,12 +549,14 @@ class Inclusion:
 
     def _objects(self, a: Node, b: Node, kind: str) -> Answer:
         answers: list[Answer] = []
-        least = max(a.kw.get("minProperties", 0), len(a.kw.get("required", ())))
-        if not _within(least, _max_properties(a), b.kw.get("minProperties"), b.kw.get("maxProperties")):
+        least, most = max(a.kw.get("minProperties", 0), len(a.kw.get("required", ()))), _max_properties(a)
+        if not _within(least, most, b.kw.get("minProperties"), b.kw.get("maxProperties")):
             return NO
         required_a: frozenset[str] = a.kw.get("required", frozenset())
         if not b.kw.get("required", frozenset()) <= required_a:
             return NO
+        if most == 0:
+            return YES  # `{}` only: no member for `b`'s member keywords to reject
         for name in sorted(set(a.props) | set(b.props)):
             schemas_a = member_schemas(a, name)
             if schemas_a is None:

@@ -26,10 +26,11 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, cast
 
 from cwscodegen.errors import UserError
-from cwscodegen.store.refs import Resolver, definitions, draft_of, escape, iter_refs, pointer
+from cwscodegen.store.refs import Resolver, definitions, draft_of, escape, iter_refs, pointer, schema_nodes
 from cwscodegen.store.validators import Canon, canon, remember_enum
 
 # Keyword groups the engine models; anything else the draft's validator asserts is "unknown".
@@ -143,7 +144,10 @@ class Node:
     """One subschema in normal form. Child schemas are `Node`s; `raw` is the JSON to validate with.
 
     `ref` is the target key of a `$ref` (a definition name, or a JSON pointer for other targets);
-    with `sibling_asserts` False the node means exactly its target.
+    with `sibling_asserts` False the node means exactly its target. `borrowed` names the members
+    (`("prop", name)`, `("pattern", p)`, `("item", i)`) that are `true` here only because an
+    `allOf` branch or a `$ref` target evaluates them (`unevaluated*`); they are no keyword of this
+    node, so the walk does not report them as its own.
     """
 
     __slots__ = (
@@ -151,6 +155,7 @@ class Node:
         "additional",
         "allof",
         "anyof",
+        "borrowed",
         "contains",
         "depschemas",
         "else_",
@@ -215,6 +220,7 @@ class Node:
         self.full = 0
         self.refnames: frozenset[str] = frozenset()
         self.synthetic = False
+        self.borrowed: frozenset[tuple[str, str | int]] = frozenset()
         self._validator: Any = None
 
     def __repr__(self) -> str:
@@ -297,6 +303,8 @@ class Prepared:
         self.targets: dict[str, Node] = {}
         self.def_pointer: dict[str, str] = {}
         self._pending: list[tuple[str, str]] = []
+        self._borrowed: dict[str, Node] = {}  # `true` members by the pointer that names them
+        self._borrow_left = _BORROW_BUDGET
         self._key_of_pointer: dict[str, str] = {}
         for name, (where, _schema) in definitions(document).items():
             self._key_of_pointer[where] = name
@@ -357,8 +365,9 @@ class Prepared:
             if legacy:  # draft-04..07: siblings of $ref are ignored, annotations kept for docs
                 node.notes = {k: v for k, v in raw.items() if k not in self.asserting and k not in _NOT_NOTES}
                 return
+        dynamic = self._dynamic_ref(raw)
         for key, value in raw.items():
-            if key == "$ref":
+            if key == "$ref" or (dynamic is not None and key == dynamic[0]):
                 continue
             if legacy and self.draft == "draft4" and key in ("exclusiveMinimum", "exclusiveMaximum"):
                 continue  # draft-04's boolean form is read together with minimum/maximum
@@ -367,36 +376,200 @@ class Prepared:
                     node.notes[key] = value
                 continue
             self._keyword(node, raw, where, key, value)
+        if dynamic is not None:
+            self._dynamic_as_ref(node, where, *dynamic)
         self._unevaluated(node, raw, where)
         if node.ref is not None:
             node.sibling_asserts = bool(_assertions(node))
 
-    def _unevaluated(self, node: Node, raw: Mapping[str, Any], where: str) -> None:
-        """`unevaluatedProperties`/`unevaluatedItems` read exactly where no in-place applicator
-        (allOf, anyOf, oneOf, not, if, $ref, dependentSchemas, ...) can evaluate anything: then they
-        mean `additionalProperties` / the items after the tuple, or nothing when those are present.
-        Elsewhere they stay unknown keywords (UNKNOWN whenever the other side must hold them)."""
-        in_place = (
-            node.allof
-            or node.anyof
-            or node.oneof
-            or node.not_ is not None
-            or node.if_ is not None
-            or node.ref is not None
-            or node.depschemas
-            or {"$dynamicRef", "$recursiveRef"} & node.unknown.keys()
+    def _dynamic_ref(self, raw: Mapping[str, Any]) -> tuple[str, str] | None:
+        """`(keyword, reference)` of a `$dynamicRef` (2020-12) or `$recursiveRef` (2019-09) that
+        means the same as `$ref` to that reference, else None (then it stays an unknown keyword).
+
+        The store allows one schema resource only (no embedded `$id`), so the dynamic scope holds
+        that resource alone: the outermost `$dynamicAnchor` of the name is the one the reference
+        names anyway (an anchor defined twice is refused by the resolver), and `$recursiveRef:
+        "#"` is the root. In a draft that does not assert the keyword it is an annotation, and
+        never reaches here."""
+        if "$dynamicRef" not in raw and "$recursiveRef" not in raw:
+            return None
+        for keyword in ("$dynamicRef", "$recursiveRef"):
+            reference = raw.get(keyword)
+            if keyword not in self.asserting or not isinstance(reference, str):
+                continue
+            if not self._single_resource or (keyword == "$recursiveRef" and reference != "#"):
+                return None
+            return keyword, reference
+        return None
+
+    @cached_property
+    def _single_resource(self) -> bool:
+        """No subschema sets `$id`/`id` (an embedded resource, even one repeating the root's URI)."""
+        return not any(
+            where and isinstance(schema.get(key), str)
+            for where, schema in schema_nodes(self.document)
+            for key in ("$id", "id")
         )
-        if in_place:
+
+    def _dynamic_as_ref(self, node: Node, where: str, keyword: str, reference: str) -> None:
+        """Read a dynamic reference as `$ref`; beside a `$ref` both must hold, so it becomes one
+        more `allOf` conjunct (a node meaning exactly its target)."""
+        self._pending.append((reference, where))
+        if node.ref is None:
+            node.ref = self.key_for(reference, where)
             return
-        if "unevaluatedProperties" in node.unknown:
-            del node.unknown["unevaluatedProperties"]
-            if "additionalProperties" not in raw:
-                node.additional = self._child(raw["unevaluatedProperties"], where, "unevaluatedProperties")
-        if "unevaluatedItems" in node.unknown and node.contains is None and "contains" not in raw:
-            del node.unknown["unevaluatedItems"]
-            tail = "additionalItems" if isinstance(raw.get("items"), list) else "items"
-            if tail not in raw:
-                node.items = self._child(raw["unevaluatedItems"], where, "unevaluatedItems")
+        conjunct = Node(self, where + pointer(keyword), {"$ref": reference})
+        conjunct.ref = self.key_for(reference, where)
+        finish(conjunct)
+        node.allof = (*node.allof, conjunct)
+
+    def _unevaluated(self, node: Node, raw: Mapping[str, Any], where: str) -> None:
+        """`unevaluatedProperties`/`unevaluatedItems`, read exactly where what is evaluated is
+        known without the instance; elsewhere they stay unknown keywords (UNKNOWN whenever the
+        other side must hold them).
+
+        When the only in-place applicators below the node (through `$ref`s too) are `allOf`,
+        `$ref`, dynamic references read as `$ref`, and `not` (whose annotations are dropped),
+        every one of them must pass for the node to pass, so the evaluated members are the union
+        of their `properties`/`patternProperties` (or `prefixItems` lengths). The keyword then
+        means: members outside that union satisfy it, which is the node's own `additionalProperties`
+        (items past the tuple) once the union is added as `true` members (`Node.borrowed`). An
+        `additionalProperties`/`items` or nested `unevaluated*` in any of them evaluates
+        everything: the keyword asserts nothing. `anyOf`, `oneOf`, `if`, `dependentSchemas` (and
+        `contains` for items) evaluate depending on the instance: unknown."""
+        for keyword in ("unevaluatedProperties", "unevaluatedItems"):
+            if keyword not in node.unknown:
+                continue
+            reach = self._reach(raw, where, keyword)
+            if reach is None:
+                continue
+            if not reach.everything and reach.size > self._borrow_left:
+                continue  # bounded memory however many nodes share one large target
+            self._borrow_left -= 0 if reach.everything else reach.size
+            del node.unknown[keyword]
+            if reach.everything:
+                continue
+            borrowed = set(node.borrowed)
+            if keyword == "unevaluatedProperties":
+                for name, source in sorted(reach.names.items()):
+                    if name not in node.props:
+                        node.props[name] = self._borrowed_true(source)
+                        borrowed.add(("prop", name))
+                for pattern, source in sorted(reach.patterns.items()):
+                    if pattern not in node.patterns:
+                        node.patterns[pattern] = self._borrowed_true(source)
+                        borrowed.add(("pattern", pattern))
+                node.additional = self._child(raw[keyword], where, keyword)
+            else:
+                extra = range(len(node.prefix), reach.prefix)
+                node.prefix += tuple(self._borrowed_true(f"{reach.prefix_source}#{i}") for i in extra)
+                borrowed |= {("item", i) for i in extra}
+                node.items = self._child(raw[keyword], where, keyword)
+            node.borrowed = frozenset(borrowed)
+
+    def _borrowed_true(self, source: str) -> Node:
+        """A `true` member that another schema evaluates; `source` points at where it is declared
+        (for reports). One per place, shared by every node that borrows it; not registered by
+        pointer (that place holds its real schema)."""
+        found = self._borrowed.get(source)
+        if found is None:
+            found = self._borrowed[source] = synthetic(self, True, {})
+            found.pointer = source.split("#", 1)[0]
+        return found
+
+    def _reach(self, raw: Mapping[str, Any], where: str, keyword: str) -> _Reach | None:
+        """What the node at `where` and the in-place schemas it applies evaluate, for `keyword`
+        (its `unevaluated*`); None where that depends on the instance, or on jsonschema's 2019-09
+        reading, which departs from the draft (it takes the keys of an `additionalProperties` or
+        `unevaluatedProperties` schema for property names, and fails on a boolean `items`).
+        Bounded: past `_REACH_LIMIT` schemas, None."""
+        items = keyword == "unevaluatedItems"
+        legacy = self.draft == "draft2019-09"
+        reach = _Reach()
+        stack: list[tuple[Any, str]] = [(raw, where)]
+        seen = {where}
+        while stack:
+            schema, at = stack.pop()
+            if not isinstance(schema, Mapping):
+                continue  # `true` evaluates nothing; under `false` the node never passes
+            keys = {k for k in schema if k in self.asserting}
+            if keys & {"anyOf", "oneOf", "if", "dependentSchemas"} or (items and "contains" in keys):
+                return None
+            own = at == where
+            found = (
+                self._evaluates_items(schema, keys, at, own, reach)
+                if items
+                else self._evaluates_props(schema, keys, at, own, reach)
+            )
+            if found is None:
+                return None
+            if reach.everything:
+                return reach
+            targets = [schema["$ref"]] if isinstance(schema.get("$ref"), str) and "$ref" in keys else []
+            if keys & {"$dynamicRef", "$recursiveRef"}:
+                dynamic = self._dynamic_ref(schema)
+                if dynamic is None:
+                    return None
+                targets.append(dynamic[1])
+            following = [self.resolver.resolve(t, at) for t in targets]
+            branches = schema.get("allOf") if "allOf" in keys else None
+            if isinstance(branches, list):
+                following += [(at + pointer("allOf", i), branch) for i, branch in enumerate(branches)]
+            for pointed, child in following:
+                if pointed not in seen:
+                    seen.add(pointed)
+                    stack.append((child, pointed))
+            if len(seen) > _REACH_LIMIT or reach.size > _REACH_LIMIT:
+                return None
+        if not items and legacy:
+            own_schema = raw.get(keyword)
+            if isinstance(own_schema, Mapping) and not set(map(str, own_schema)) <= reach.names.keys():
+                return None  # jsonschema 2019-09 takes the keys of this schema for evaluated names
+        return reach
+
+    def _evaluates_props(
+        self, schema: Mapping[str, Any], keys: set[str], at: str, own: bool, reach: _Reach
+    ) -> _Reach | None:
+        """Add what one schema's own property keywords evaluate to `reach`; None: unknown."""
+        for other in ("additionalProperties", "unevaluatedProperties"):
+            if other not in keys or (own and other == "unevaluatedProperties"):
+                continue
+            if self.draft == "draft2019-09" and not isinstance(schema[other], bool):
+                return None
+            reach.everything = True
+        names, patterns = schema.get("properties"), schema.get("patternProperties")
+        if reach.size + len(names if isinstance(names, Mapping) else ()) > _REACH_LIMIT:
+            return None  # checked before reading the names: a huge `properties` costs nothing here
+        if "properties" in keys and isinstance(names, Mapping):
+            for name in names:
+                reach.names.setdefault(str(name), at + pointer("properties", name))
+        if "patternProperties" in keys and isinstance(patterns, Mapping):
+            for pattern in patterns:
+                reach.patterns.setdefault(str(pattern), at + pointer("patternProperties", pattern))
+        return reach
+
+    def _evaluates_items(
+        self, schema: Mapping[str, Any], keys: set[str], at: str, own: bool, reach: _Reach
+    ) -> _Reach | None:
+        """Add what one schema's own array keywords evaluate to `reach`; None: unknown."""
+        tuple_items: Any = schema.get("prefixItems") if "prefixItems" in keys else None
+        if "items" in keys:
+            value = schema["items"]
+            if self.draft == "draft2019-09" and isinstance(value, bool):
+                return None  # jsonschema 2019-09 takes len() of a boolean `items` here and fails
+            if isinstance(value, list) and self.draft != "draft2019-09":
+                return None  # tuple form in 2020-12: not valid there, the engine does not guess
+            if isinstance(value, list) and "additionalItems" not in schema:
+                tuple_items = value
+            else:  # a schema for every item, or a tuple and `additionalItems` for the rest
+                reach.everything = True
+        if not own and "unevaluatedItems" in keys:
+            reach.everything = True
+        if isinstance(tuple_items, list) and len(tuple_items) > _REACH_LIMIT:
+            return None
+        if isinstance(tuple_items, list) and len(tuple_items) > reach.prefix:
+            reach.prefix, reach.prefix_source = len(tuple_items), at
+        return reach
 
     def _keyword(self, node: Node, raw: Mapping[str, Any], where: str, key: str, value: Any) -> None:
         if key not in MODELLED:
@@ -494,6 +667,29 @@ class Prepared:
                 node.else_ = self._child(raw["else"], where, "else")
         else:
             node.unknown[key] = canon(value)
+
+
+_REACH_LIMIT = 256  # schemas, and members, one `unevaluated*` may look through: bounded cost per node
+_BORROW_BUDGET = 1 << 16  # borrowed members per document, all nodes together
+
+
+class _Reach:
+    """Members evaluated below one node: names and patterns (with the pointer that names each),
+    the longest tuple, or everything."""
+
+    __slots__ = ("everything", "names", "patterns", "prefix", "prefix_source")
+
+    def __init__(self) -> None:
+        self.everything = False
+        self.names: dict[str, str] = {}
+        self.patterns: dict[str, str] = {}
+        self.prefix = 0
+        self.prefix_source = ""
+
+    @property
+    def size(self) -> int:
+        """Members found so far."""
+        return len(self.names) + len(self.patterns) + self.prefix
 
 
 def _check_nesting(document: Any, source: str) -> None:
@@ -633,6 +829,7 @@ def finish(node: Node) -> None:
         tuple(sorted((k, c.full) for k, c in node.props.items())),
         tuple(sorted((k, c.full) for k, c in node.patterns.items())),
         tuple(sorted(c.full for c in node.children())),  # key order in the file is no change
+        tuple(sorted(node.borrowed, key=repr)) if node.borrowed else (),  # written `a: true` is not borrowed
     )
     node.full = intern(full_key)
     names: set[str] = set()

@@ -22,6 +22,7 @@ import copy
 import importlib
 import json
 import re
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from itertools import islice, product
@@ -706,13 +707,9 @@ def _local_values(
     return witnesses, others[:8]
 
 
-def _local_scan(
-    accept: Node, reject: Node, want: int, budget: int, member: str | None = None
-) -> Iterator[tuple[bool, Any]]:
-    """`_local_values` as found: (rejected by `reject`, value), lazily, so a search that succeeds
-    with the first witness does not validate five more (each of them an object of 20,000
-    members, say)."""
-    found = others = 0
+def _local_scan(accept: Node, reject: Node, want: int, budget: int, member: str | None) -> Iterator[tuple[bool, Any]]:
+    """The values `_local_values` collects, lazily, each with whether reject refuses it."""
+    found = kept = 0
     first = _with_member(accept, member) if member is not None else ()
     outside = _listed_outside(accept, reject, want)
     rest = _chain(candidates(accept), _probes(accept, reject))
@@ -721,7 +718,7 @@ def _local_scan(
         rest = (v for v in rest if _key(v) not in tried)
     for value in _chain(first, outside, rest):
         budget -= 2
-        if budget < 0 or found >= want or (reject.is_true and others >= 8):
+        if budget < 0 or found >= want or (reject.is_true and kept >= 8):
             break
         if not node_accepts(accept, value):
             continue
@@ -729,8 +726,19 @@ def _local_scan(
             rejected = not node_accepts(reject, value)
         except Exception:  # a synthetic node whose `raw` is not a schema: judged at the root only
             rejected = False
-        found, others = found + rejected, others + (not rejected)
+        found, kept = found + rejected, kept + (not rejected)
         yield rejected, value
+
+
+def _local_order(scan: Iterator[tuple[bool, Any]], witnesses: list[Any], others: list[Any]) -> Iterator[Any]:
+    """`_local_values`' witnesses then its others, produced as the scan goes (filling both lists),
+    so a search that succeeds at the first local witness never pays for the rest of the scan."""
+    for rejected, value in scan:
+        (witnesses if rejected else others).append(value)
+        if rejected:
+            yield value
+    del others[8:]
+    yield from others
 
 
 _GENERIC: tuple[Any, ...] = (0, "", "a", True, None, [], {}, 1.5, -1)
@@ -894,17 +902,8 @@ def find(
         return f"the changed place is not reachable from the root of the {accepted_by} schema"
     witnesses: list[Any] = []
     others: list[Any] = []
-
-    def values() -> Iterator[Any]:
-        """Each local witness as soon as it is found, then the other values (the order of
-        `_local_values`)."""
-        for rejected, value in _local_scan(accept_node, reject_node, 6, 200, member):
-            (witnesses if rejected else others).append(value)
-            if rejected:
-                yield value
-        yield from others[:8]
-
-    events = (e for v in values() for path in paths for e in embed(accept.root, path, v, limit=4))
+    values = _local_order(_local_scan(accept_node, reject_node, 6, 200, member), witnesses, others)
+    events = (e for v in values for path in paths for e in embed(accept.root, path, v, limit=4))
     event = _first_split(accept, reject, events)
     if event is not _NOTHING:
         return _witness(direction, event, reject)
@@ -913,6 +912,23 @@ def find(
     if not witnesses:
         return f"every value tried at the place is valid under the {rejected_by} schema too"
     return f"no event around a local witness was accepted by {accepted_by} and rejected by {rejected_by}"
+
+
+QUICK = 16  # whole-document candidates the fast path tries before any walk (see `quick_document`)
+_ACCEPTED_FIRST: weakref.WeakKeyDictionary[Prepared, list[Any]] = weakref.WeakKeyDictionary()
+
+
+def quick_document(direction: Direction, accept: Prepared, reject: Prepared) -> Witness | None:
+    """What `find_document` finds among the first `QUICK` candidates only (the same events in the
+    same order, so whatever this finds, `find_document` finds too). The candidates accept accepts
+    are made once per document, since a matrix tries the same document against many others."""
+    if accept not in _ACCEPTED_FIRST:
+        events = islice(candidates(accept.root), QUICK)
+        _ACCEPTED_FIRST[accept] = [copy.deepcopy(e) for e in events if accept.validator.is_valid(e)]
+    for event in _ACCEPTED_FIRST[accept]:
+        if not reject.validator.is_valid(event):
+            return _witness(direction, event, reject)
+    return None
 
 
 def find_document(direction: Direction, accept: Prepared, reject: Prepared) -> Witness | str:

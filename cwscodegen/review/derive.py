@@ -7,17 +7,24 @@ A accepts is accepted by B (A ⊆ B). Two facts settle many pairs without the en
   or ones derived that way) are chained, so a derived "compatible" rests on a chain of YES;
 - a witness event W that the real validator finds accepted by X and rejected by Y proves X ⊄ Y,
   for every such X and Y. Witnesses come from the pairs of neighbouring versions the engine calls
-  breaking. A break usually lasts (the versions before it accept W, those after reject it), so W
-  is validated outward from the break, on each side up to the first version that answers the
-  other way, and refutes every pair across the two runs; each of those answers is the validator's,
-  never assumed.
+  breaking: the engine's fast path calls a direction breaking only with a verified witness and
+  hands it over (`compare.judge`), so no search is needed; a verdict function that gives no
+  witness gets a bounded search of its own. A break usually lasts (the versions before it accept
+  W, those after reject it), so W is validated outward from the break, on each side up to the
+  first version that answers the other way, and refutes every pair across the two runs; each of
+  those answers is the validator's, never assumed.
 
 "Undecided" is never derived and never used as a link: it stays the engine's. A document that
 declares no draft is judged by the engine under every plausible reading, while a chain or a
 witness would hold under one reading only; so such documents take part in no derivation (every
 pair with one goes to the engine, and no chain passes through one). When the engine runs
 on a pair, its answer is the one kept, so the result matches judging every pair, except that a
-verified witness outranks an engine YES (which would be an engine bug, and is kept visible).
+verified witness outranks any engine answer short of its own "breaking": an engine YES (which
+would be an engine bug, and is kept visible) and an "undecided" where the engine's own search
+for that pair found no witness but one from a neighbouring break applies.
+
+Every "breaking" verdict therefore has a checked event behind it: its proof is WITNESS (the event
+the engine found for this pair, or one carried over from a neighbour), never ENGINE.
 
 Cost: one engine call per pair of neighbours, at most one witness search per breaking neighbour
 direction, one validation per document in a witness's runs, and for every other pair an AND of two bit sets
@@ -31,12 +38,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cwscodegen.engine.changes import Effect
+from cwscodegen.engine.changes import Effect, Witness
 from cwscodegen.store.snapshots import Snapshot
 
-Verdicts = Callable[[Snapshot, Snapshot], tuple[Effect, Effect]]
+if TYPE_CHECKING:
+    from cwscodegen.engine.compare import PairVerdicts
+
+# (BACKWARD, FORWARD), or the engine's `compare.PairVerdicts` that also carries the witnesses.
+Verdicts = Callable[[Snapshot, Snapshot], "tuple[Effect, Effect] | PairVerdicts"]
 # `accepts(snapshot)(event)`: the real validator's answer for the snapshot's own draft.
 Accepts = Callable[[Snapshot], Callable[[Any], bool]]
 # `search(accept, reject)`: an event the first accepts and the second rejects, or None.
@@ -46,7 +57,7 @@ Search = Callable[[Snapshot, Snapshot], Any]
 class Kind(str, Enum):
     """How a verdict was obtained; each is as strong as running the engine on the pair."""
 
-    ENGINE = "engine"  # the engine judged this pair
+    ENGINE = "engine"  # the engine judged this pair (never "breaking" from the engine's fast path)
     SAME = "same"  # the two documents are the same JSON value
     CHAIN = "chain"  # A ⊆ via and via ⊆ B, both proven (see those pairs' own proofs)
     WITNESS = "witness"  # `witness` is accepted by A and rejected by B (checked by the validator)
@@ -54,12 +65,14 @@ class Kind(str, Enum):
 
 @dataclass(frozen=True)
 class Proof:
-    """Why a direction holds or breaks. `found_for` names the pair the witness was searched for."""
+    """Why a direction holds or breaks. `found_for` names the pair the witness was searched for;
+    `reading` the draft reading of undeclared documents it was verified under ("" if declared)."""
 
     kind: Kind
     via: str | None = None
     witness: Any = None
     found_for: tuple[str, str] | None = None
+    reading: str = ""
 
     def as_json(self, witness_number: int | None = None) -> dict[str, Any]:
         """The proof for JSON output; a witness is given by its number in a list kept elsewhere,
@@ -75,6 +88,20 @@ class Proof:
 ENGINE = Proof(Kind.ENGINE)
 SAME = Proof(Kind.SAME)
 Judgement = tuple[Effect, Proof]
+
+
+def engine_proof(witness: Witness | None, found_for: tuple[str, str], reading: str = "") -> Proof:
+    """The proof of an engine verdict: its verified witness when it gave one, else ENGINE."""
+    if witness is None:
+        return ENGINE
+    return Proof(Kind.WITNESS, witness=witness.event, found_for=found_for, reading=reading)
+
+
+def judged(result: tuple[Effect, Effect] | PairVerdicts) -> PairVerdicts:
+    """A verdict function's answer as `PairVerdicts` (a bare pair of effects carries no witness)."""
+    from cwscodegen.engine.compare import PairVerdicts
+
+    return result if isinstance(result, PairVerdicts) else PairVerdicts(*result)
 
 
 def real_accepts(snapshot: Snapshot) -> Callable[[Any], bool]:
@@ -170,12 +197,18 @@ class Relation:
 
     def _engine(self, a: int, b: int) -> None:
         self.engine_calls += 1
-        backward, forward = self.verdicts(self.docs[a], self.docs[b])
-        for sub, sup, effect in ((a, b, backward), (b, a, forward)):
+        found = judged(self.verdicts(self.docs[a], self.docs[b]))
+        names = (self.docs[a].name, self.docs[b].name)
+        for sub, sup, effect, witness, reading in (
+            (a, b, found.backward, found.witnesses[0], found.readings[0]),
+            (b, a, found.forward, found.witnesses[1], found.readings[1]),
+        ):
             earlier = self.known.get((sub, sup))
-            if earlier is not None and earlier[1].kind is Kind.WITNESS and not effect.breaks:
-                continue  # a checked event outranks an engine YES; the difference stays visible
-            self._record(sub, sup, (effect, ENGINE))
+            if earlier is not None and earlier[1].kind is Kind.WITNESS and effect is not Effect.BREAKING:
+                continue  # a checked event outranks an engine YES or undecided; see the module docstring
+            found_for = names if sub == a else names[::-1]
+            proof = engine_proof(witness, found_for, reading) if effect is Effect.BREAKING else ENGINE
+            self._record(sub, sup, (effect, proof))
 
     def _record(self, sub: int, sup: int, judgement: Judgement) -> None:
         self.known[(sub, sup)] = judgement
@@ -196,16 +229,21 @@ class Relation:
     def _refute_with_witness(self, accept: int, reject: int) -> None:
         if not (self.derivable >> accept) & (self.derivable >> reject) & 1:
             return
-        if self._open_across(accept, reject) < SEARCH_WORTH:
+        given = self.known[(accept, reject)][1]
+        if given.kind is Kind.WITNESS:  # the engine's own, already verified: only the runs cost
+            event = given.witness
+        elif self._open_across(accept, reject) < SEARCH_WORTH:
             return
-        event = self.search(self.docs[accept], self.docs[reject])
+        else:
+            event = self.search(self.docs[accept], self.docs[reject])
         if event is None:
             return
         accepting = self._run_of(event, accept, reject - accept, True)
         rejecting = self._run_of(event, reject, reject - accept, False)
         if not accepting or not rejecting:
             return  # the search's own check disagrees with the validator: use nothing
-        proof = Proof(Kind.WITNESS, witness=event, found_for=(self.docs[accept].name, self.docs[reject].name))
+        found_for = (self.docs[accept].name, self.docs[reject].name)
+        proof = given if given.kind is Kind.WITNESS else Proof(Kind.WITNESS, witness=event, found_for=found_for)
         rejecting_mask = sum(1 << y for y in rejecting)
         for x in accepting:
             for y in _bits(rejecting_mask & ~self.known_out[x]):

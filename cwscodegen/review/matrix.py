@@ -1,7 +1,8 @@
 """The compatibility matrix: every ordered pair (older, newer) of snapshots, and the transitive view.
 
-For each pair the engine's fast path (`compare.verdicts`, no witnesses) gives the BACKWARD and
-FORWARD effects. Rows are the NEWER version, columns the OLDER one, so a row reads "what this
+For each pair the engine's fast path (`compare.judge`: no change list) gives the BACKWARD and
+FORWARD effects, with diff's rule: a direction is breaking only with a verified witness event,
+which the cell keeps as its proof, else undecided. Rows are the NEWER version, columns the OLDER one, so a row reads "what this
 release does to consumers of each earlier release", and the transitive summary sits at its end:
 is the version compatible (in the configured mode) with every older version, and how far back
 does an unbroken run of compatible older versions reach (the oldest release that may still be in
@@ -17,16 +18,19 @@ a witness event checked by the validator already decides a direction; each cell 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cwscodegen.engine.changes import Effect
 from cwscodegen.review import derive
 from cwscodegen.store.snapshots import Snapshot
 
-Verdicts = Callable[[Snapshot, Snapshot], tuple[Effect, Effect]]
+if TYPE_CHECKING:
+    from cwscodegen.engine.compare import PairVerdicts
+
+Verdicts = derive.Verdicts
 
 
 class Status(str, Enum):
@@ -172,7 +176,8 @@ def compute(
 ) -> Matrix:
     """Judge every ordered pair of `snapshots` (given in version order).
 
-    `verdicts` defaults to the engine's fast path `compare.verdicts`; tests pass their own. With
+    `verdicts` defaults to the engine's fast path `compare.judge` (each breaking direction with its
+    witness, kept as the cell's proof); tests pass their own. With
     `derive` (the default) pairs already settled by transitivity or a verified witness skip the
     engine (see `cwscodegen.review.derive`); without it every distinct pair is judged, which is the
     reference the derived matrix is tested against.
@@ -182,7 +187,7 @@ def compute(
     if verdicts is None:
         from cwscodegen.engine import compare
 
-        verdicts = compare.verdicts
+        verdicts = compare.judge
     with pinned(s.document for s in snapshots):
         cells = _derived_cells(snapshots, verdicts) if derive else _plain_cells(snapshots, verdicts)
     return Matrix(versions=tuple(s.name for s in snapshots), cells=cells, mode=mode)
@@ -205,9 +210,7 @@ def _derived_cells(snapshots: Sequence[Snapshot], verdicts: Verdicts) -> dict[tu
         for i, old in enumerate(snapshots[:j]):
             a, b = index[i], index[j]
             if a == b:
-                cells[(old.name, new.name)] = Cell(
-                    old.name, new.name, Effect.NONE, Effect.NONE, (derive.SAME, derive.SAME)
-                )
+                cells[(old.name, new.name)] = _same(old, new)
                 continue
             (backward, back_proof), (forward, fwd_proof) = known[(a, b)], known[(b, a)]
             cells[(old.name, new.name)] = Cell(old.name, new.name, backward, forward, (back_proof, fwd_proof))
@@ -215,19 +218,35 @@ def _derived_cells(snapshots: Sequence[Snapshot], verdicts: Verdicts) -> dict[tu
 
 
 def _plain_cells(snapshots: Sequence[Snapshot], verdicts: Verdicts) -> dict[tuple[str, str], Cell]:
-    """Every distinct pair through `verdicts`; identical documents need no call."""
+    """Every distinct pair through `verdicts`; identical documents need no call. A breaking
+    direction's proof is the witness the engine gave for it (ENGINE when the function gives none)."""
     keys = [canonical(s.document) for s in snapshots]
-    judged: dict[tuple[str, str], tuple[Effect, Effect]] = {}
+    judged: dict[tuple[str, str], Cell] = {}
     cells: dict[tuple[str, str], Cell] = {}
     for j, new in enumerate(snapshots):
         for i in range(j):
             old = snapshots[i]
             pair = (keys[i], keys[j])
             if pair not in judged:
-                judged[pair] = (Effect.NONE, Effect.NONE) if pair[0] == pair[1] else verdicts(old, new)
-            backward, forward = judged[pair]
-            cells[(old.name, new.name)] = Cell(old.name, new.name, backward, forward)
+                judged[pair] = _same(old, new) if pair[0] == pair[1] else _judged_cell(old, new, verdicts(old, new))
+            cells[(old.name, new.name)] = replace(judged[pair], old=old.name, new=new.name)
     return cells
+
+
+def _same(old: Snapshot, new: Snapshot) -> Cell:
+    return Cell(old.name, new.name, Effect.NONE, Effect.NONE, (derive.SAME, derive.SAME))
+
+
+def _judged_cell(old: Snapshot, new: Snapshot, result: tuple[Effect, Effect] | PairVerdicts) -> Cell:
+    found = derive.judged(result)
+    names = (old.name, new.name)
+    proofs = tuple(
+        derive.engine_proof(witness, found_for, reading) if effect is Effect.BREAKING else derive.ENGINE
+        for effect, witness, found_for, reading in zip(
+            found.effects, found.witnesses, (names, names[::-1]), found.readings
+        )
+    )
+    return Cell(old.name, new.name, found.backward, found.forward, (proofs[0], proofs[1]))
 
 
 def column_labels(versions: Sequence[str]) -> list[str]:
@@ -367,7 +386,8 @@ def to_json(matrix: Matrix) -> str:
             return found.as_json()
         if id(found) not in numbers:
             numbers[id(found)] = len(witnesses)
-            witnesses.append({"event": found.witness, "found_for": list(found.found_for or ())})
+            entry = {"event": found.witness, "found_for": list(found.found_for or ())}
+            witnesses.append({**entry, "reading": found.reading} if found.reading else entry)
         return found.as_json(numbers[id(found)])
 
     pairs = [

@@ -7,6 +7,7 @@ that names the file and the JSON pointer of the offending `$ref`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -171,7 +172,11 @@ class Resolver:
         self.source = source
         base = document.get("$id") if isinstance(document, Mapping) else None
         self._base = str(base).split("#", 1)[0] if isinstance(base, str) else None
-        self._anchors = dict(_anchors(document, ""))
+        found = list(_anchors(document, ""))
+        self._anchors = dict(found)
+        # Names defined twice: jsonschema keeps the first it crawls, this resolver the last.
+        counts = Counter(name for name, _where in found)
+        self.duplicate_anchors = frozenset(name for name, count in counts.items() if count > 1)
 
     def target(self, ref: str, where: str, keyword: str = "$ref") -> str:
         """The JSON pointer inside this document that `ref` (found at `where`) points to."""
@@ -182,6 +187,11 @@ class Resolver:
                 "(remote references are never fetched)"
             )
         fragment = unquote(fragment)
+        if fragment in self.duplicate_anchors:
+            raise UserError(
+                f"{self.source}: {keyword} at {where or '/'}: {ref!r} names an anchor defined more than once in this "
+                "document (validators differ on which one it means)"
+            )
         if fragment and not fragment.startswith("/") and fragment in self._anchors:
             return self._anchors[fragment]
         if fragment and not fragment.startswith("/"):
@@ -266,6 +276,8 @@ class Resolver:
             ref = node.get(keyword)
             if isinstance(ref, str):
                 yield self.target(ref, where)
+        if node.get("$recursiveRef") == "#" and declared_draft(self.document) in ("draft2019-09", None):
+            yield ""  # the root: one schema resource (2019-09, or a reading of an undeclared document)
         for keyword in _IN_PLACE:
             value = node.get(keyword)
             if isinstance(value, list):

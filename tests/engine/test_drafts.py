@@ -288,7 +288,16 @@ def test_unevaluated_keywords_are_exact_without_in_place_applicators(
             assert all(valid(source, e) and not valid(target, e) for e in witnesses(report, direction))
 
 
-def test_unevaluated_with_an_in_place_applicator_stays_cautious() -> None:
+def test_unevaluated_beside_allof_counts_the_branch_items() -> None:
     old = {**ARR, "unevaluatedItems": False}
-    back, fwd = compare.verdicts_documents(old, {**old, "allOf": [{"prefixItems": [{}, {}]}]})
-    assert back.breaks and fwd.breaks  # undecided: the allOf may evaluate more items
+    new = {**old, "allOf": [{"prefixItems": [{}, {}]}]}
+    report = compare.diff_documents(old, new)
+    assert report.backward is Effect.COMPATIBLE and report.forward is Effect.BREAKING
+    assert valid(new, ["s", 5]) and not valid(old, ["s", 5])  # the branch evaluates index 1
+    assert all(valid(new, e) and not valid(old, e) for e in witnesses(report, Direction.FORWARD))
+
+
+def test_unevaluated_with_an_instance_dependent_applicator_stays_cautious() -> None:
+    old = {**ARR, "unevaluatedItems": False}
+    back, fwd = compare.verdicts_documents(old, {**old, "anyOf": [{"prefixItems": [{}, {}]}, {}]})
+    assert back.breaks and fwd.breaks  # undecided: which branch passes decides what is evaluated

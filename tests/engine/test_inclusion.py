@@ -100,9 +100,15 @@ CASES: list[tuple[Any, Any, Answer, Any]] = [
         NO,
         {"a": 1},
     ),
-    (  # an in-place applicator may evaluate more: not decided
+    (  # an allOf branch must pass: the names it evaluates are known, `a` here
         {"type": "object", "unevaluatedProperties": False, "properties": {"a": {}}},
         {"type": "object", "allOf": [{"properties": {"a": {}}}], "unevaluatedProperties": False},
+        YES,
+        None,
+    ),
+    (  # anyOf: which branches pass depends on the instance in general; not decided
+        {"type": "object", "unevaluatedProperties": False, "properties": {"a": {}}},
+        {"type": "object", "anyOf": [{"properties": {"a": {}}}, {}], "unevaluatedProperties": False},
         UNKNOWN,
         None,
     ),
