@@ -45,8 +45,9 @@ _SMALL_RANGE = 64
 # Proof depth: deeper pairs answer UNKNOWN (sound) instead of exhausting Python's stack. A level
 # of an object proof takes about 13 Python frames (`includes` ... `members_in` ... `includes`), so
 # 80 levels overflowed the default limit of 1,000 on a document nested to `normalize.MAX_NESTING`
-# (80 schema levels): a RecursionError, not an answer. 64 levels leave room for the caller's frames.
-MAX_PROOF_DEPTH = 64
+# (80 schema levels): a RecursionError, not an answer. 48 levels leave room for the caller's frames
+# (a test runner's, say) and for `emptiness`, which recurses up to 24 levels at the deepest one.
+MAX_PROOF_DEPTH = 48
 # Proof steps (pairs decided, disjointness checks) one `Inclusion` may take: a fixed allowance
 # plus some per schema node of the documents it meets. Past it every new question is UNKNOWN
 # (sound), so `anyOf`/`allOf`/`oneOf` lists of thousands of branches, which compare branch with

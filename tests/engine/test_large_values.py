@@ -194,3 +194,16 @@ def test_a_message_names_the_first_values_and_the_record_keeps_them_all() -> Non
     assert (
         rules.message(replace(added, details={**added.details, "values": [1, 2]})) == "(root): enum values added: 1, 2"
     )
+
+
+def test_a_document_nested_to_the_engine_limit_gets_an_answer_not_a_recursion_error() -> None:
+    def nested(depth: int, leaf: dict[str, Any]) -> dict[str, Any]:
+        node = leaf
+        for _ in range(depth):
+            node = {"type": "object", "properties": {"a": node}, "required": ["a"]}
+        return {"$schema": S2020, **node}
+
+    old, new = nested(79, {"type": "string"}), nested(79, {"type": "integer"})
+    report = compare.diff_documents(old, new, witnesses=True)
+    assert (report.backward, report.forward) == (Effect.BREAKING, Effect.BREAKING)
+    assert all(effect.breaks for effect in compare.verdicts_documents(old, new))
