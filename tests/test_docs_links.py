@@ -119,3 +119,22 @@ def test_layout_draws_the_enforced_layers() -> None:
         for level in sorted(set(LAYER.values()), reverse=True)
     ]
     assert layers == enforced
+
+
+_CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})( |$)", re.MULTILINE)  # `=======` alone is also a setext underline
+
+
+def test_no_page_holds_merge_conflict_markers() -> None:
+    """A merge that left `<<<<<<<`/`=======`/`>>>>>>>` lines in a page would show both versions to readers."""
+    marked = [
+        f"{page.relative_to(ROOT)}:{text.count(chr(10), 0, found.start()) + 1}"
+        for page in [*PAGES, ROOT / "CHANGELOG.md"]
+        for text in [page.read_text(encoding="utf-8")]
+        for found in _CONFLICT_MARKER.finditer(text)
+    ]
+    assert marked == []
+
+
+def test_the_conflict_marker_check_finds_a_marker() -> None:
+    assert _CONFLICT_MARKER.search("text\n<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> main\n")
+    assert not _CONFLICT_MARKER.search("a heading\n=======\n")

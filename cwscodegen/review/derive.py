@@ -12,7 +12,9 @@ A accepts is accepted by B (A ⊆ B). Two facts settle many pairs without the en
   witness gets a bounded search of its own. A break usually lasts (the versions before it accept
   W, those after reject it), so W is validated outward from the break, on each side up to the
   first version that answers the other way, and refutes every pair across the two runs; each of
-  those answers is the validator's, never assumed.
+  those answers is the validator's, never assumed. Before the engine runs on any other pair, the
+  last few witnesses the accepting document is known to accept are tried on the rejecting one:
+  the same break usually separates many pairs that are not neighbours.
 
 "Undecided" is never derived and never used as a link: it stays the engine's. A document that
 declares no draft is judged by the engine under every plausible reading, while a chain or a
@@ -27,8 +29,8 @@ Every "breaking" verdict therefore has a checked event behind it: its proof is W
 the engine found for this pair, or one carried over from a neighbour), never ENGINE.
 
 Cost: one engine call per pair of neighbours, at most one witness search per breaking neighbour
-direction, one validation per document in a witness's runs, and for every other pair an AND of two bit sets
-before any engine call. All of it is bounded by the number of pairs.
+direction, one validation per document in a witness's runs, and for every other pair an AND of two
+bit sets and at most `REUSE_TRIES` validations per open direction before any engine call. All of it is bounded by the number of pairs.
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ def real_accepts(snapshot: Snapshot) -> Callable[[Any], bool]:
 
 SEARCH_BUDGET = 16  # candidate events per witness search: half the breaks of the history show in the first 16
 SEARCH_WORTH = 64  # a search costs about as much as this many engine calls: skip it when it cannot pay
+REUSE_TRIES = 4  # witnesses a document is known to accept, tried on an open direction before the engine
 
 
 def candidate_search(accepts: Accepts) -> Search:
@@ -163,6 +166,7 @@ class Relation:
         self.yes_out = [0] * len(docs)  # bit b of yes_out[a]: a ⊆ b is proven
         self.yes_in = [0] * len(docs)  # bit a of yes_in[b]: the same fact, indexed by b
         self.engine_calls = 0
+        self.accepted_witnesses: list[list[Proof]] = [[] for _ in docs]  # newest last
         self.derivable = sum(1 << i for i, doc in enumerate(docs) if _one_reading(doc) and _patterns_run(doc))
 
     def run(self) -> dict[tuple[int, int], Judgement]:
@@ -183,6 +187,9 @@ class Relation:
         for sub, sup in ((a, b), (b, a)):
             if (sub, sup) not in self.known:
                 self._chain(sub, sup)
+        for sub, sup in ((a, b), (b, a)):
+            if (sub, sup) not in self.known:
+                self._reuse(sub, sup)
         if (a, b) not in self.known or (b, a) not in self.known:
             self._engine(a, b)
 
@@ -194,6 +201,18 @@ class Relation:
             via = (links & -links).bit_length() - 1
             effect = Effect.NONE if identical(self.docs[sub], self.docs[sup]) else Effect.COMPATIBLE
             self._record(sub, sup, (effect, Proof(Kind.CHAIN, via=self.docs[via].name)))
+
+    def _reuse(self, accept: int, reject: int) -> None:
+        """Settle `accept ⊄ reject` with a witness `accept` is already known to accept, if the
+        validator of `reject` rejects it: one validation instead of an engine call and its witness
+        search. The same break usually shows between many pairs that are not neighbours."""
+        if not (self.derivable >> accept) & (self.derivable >> reject) & 1:
+            return
+        is_valid = self.accepts(self.docs[reject])
+        for proof in islice(reversed(self.accepted_witnesses[accept]), REUSE_TRIES):
+            if not is_valid(proof.witness):
+                self._record(accept, reject, (Effect.BREAKING, proof))
+                return
 
     def _engine(self, a: int, b: int) -> None:
         self.engine_calls += 1
@@ -212,10 +231,18 @@ class Relation:
 
     def _record(self, sub: int, sup: int, judgement: Judgement) -> None:
         self.known[(sub, sup)] = judgement
+        if judgement[1].kind is Kind.WITNESS:
+            self._remember(sub, judgement[1])
         self.known_out[sub] |= 1 << sup
         if not judgement[0].breaks:
             self.yes_out[sub] |= 1 << sup
             self.yes_in[sup] |= 1 << sub
+
+    def _remember(self, accepting: int, proof: Proof) -> None:
+        """Note that document `accepting` accepts the witness of `proof` (for `_reuse`)."""
+        known = self.accepted_witnesses[accepting]
+        if not proof.reading and (not known or known[-1] is not proof):
+            known.append(proof)
 
     def _open_across(self, accept: int, reject: int) -> int:
         """How many pairs from accept's side of the neighbour break to reject's are still open."""
@@ -246,6 +273,7 @@ class Relation:
         proof = given if given.kind is Kind.WITNESS else Proof(Kind.WITNESS, witness=event, found_for=found_for)
         rejecting_mask = sum(1 << y for y in rejecting)
         for x in accepting:
+            self._remember(x, proof)
             for y in _bits(rejecting_mask & ~self.known_out[x]):
                 self._record(x, y, (Effect.BREAKING, proof))
 

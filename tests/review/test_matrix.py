@@ -413,6 +413,19 @@ def test_a_proven_chain_skips_the_engine_and_names_its_link(monkeypatch: pytest.
     assert m.cell("v1", "v3").forward is Effect.BREAKING
 
 
+def test_a_witness_known_to_the_accepting_version_settles_a_later_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    """v1 ⊄ v4: no neighbouring break's run reaches the pair (v3 accepts 2 again), but the witness 2
+    found for v1/v2 is one v1 accepts, and v4's validator rejects it: no engine call is needed."""
+    monkeypatch.setattr(derive, "SEARCH_WORTH", 0)
+    history = [enum_snapshot("v1", 1, 2), enum_snapshot("v2", 1), enum_snapshot("v3", 2, 1), enum_snapshot("v4", 1, 4)]
+    engine = SubsetEngine()
+    m = compute(history, "backward", engine)
+    assert ("v1", "v4") not in engine.calls
+    assert m.cell("v1", "v4").backward is Effect.BREAKING
+    assert m.cell("v1", "v4").proofs[0] == Proof(Kind.WITNESS, witness=2, found_for=("v1", "v2"))
+    assert m.cells == compute(history, "backward", SubsetEngine(), derive=False).cells
+
+
 def test_a_witness_the_validator_does_not_confirm_refutes_nothing() -> None:
     history = [enum_snapshot("v1", 1), enum_snapshot("v2", 2), enum_snapshot("v3", 3)]
     lying: Search = lambda accept, reject: 99  # noqa: E731 - accepted by none of them
