@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from cwscodegen.engine.emptiness import proven_empty
 from cwscodegen.engine.inclusion import (
@@ -28,10 +28,11 @@ from cwscodegen.engine.inclusion import (
     Inclusion,
     deref,
     member_schemas,
+    type_allowed,
     type_atoms,
     types_of,
 )
-from cwscodegen.engine.normalize import FLOAT_STEP, STRICT_INTEGER, Node, json_type, synthetic
+from cwscodegen.engine.normalize import FLOAT_STEP, STRICT_INTEGER, Node, Prepared, json_type, synthetic
 
 ALL_KINDS = ("null", "boolean", "object", "array", "number", "string")
 
@@ -65,6 +66,8 @@ def included(inc: Inclusion, a: Node, b: Node) -> bool:
     key = (id(a), id(b))
     if key in cache.active:
         return False
+    if _rejects_what_b_rejects(a, b):
+        return True
     subs, sups = terms(cache, a, True, 0), terms(cache, b, False, 0)
     if subs is None or sups is None:
         return False
@@ -75,6 +78,24 @@ def included(inc: Inclusion, a: Node, b: Node) -> bool:
         return all(_covered(inc, cache, term, sups, (a, b)) for term in subs)
     finally:
         cache.active.discard(key)
+
+
+# The one value of its type each of these keywords rejects when it is 1: "", [] and {}.
+_LEAST_ONE = {"minLength": ("string", ""), "minItems": ("array", []), "minProperties": ("object", {})}
+
+
+def _rejects_what_b_rejects(a: Node, b: Node) -> bool:
+    """`a` within `b` where the values of `a`'s types that `b` rejects can be listed, and `a`
+    rejects each: `b` allows each type of `a` and asks at most `minLength`/`minItems`/
+    `minProperties` 1, so it rejects only "", [] or {} (`not {enum: [""]}` lies in `minLength: 1`).
+    Exact for any `a`: nothing else of `a`'s types can fail `b`."""
+    if not _only(b, "types", "kw") or any(key not in _LEAST_ONE or value not in (0, 1) for key, value in b.kw.items()):
+        return False
+    kinds = _kinds(a)
+    if not all(type_allowed(kind, b.types) for kind in kinds):
+        return False
+    rejected = [_LEAST_ONE[key][1] for key, value in b.kw.items() if value == 1 and _LEAST_ONE[key][0] in kinds]
+    return not any(a.accepts(value) for value in rejected)
 
 
 def _covered(inc: Inclusion, cache: _Cache, term: Node, sups: Sequence[Node], pair: tuple[Node, Node]) -> bool:
@@ -189,7 +210,7 @@ def _terms(cache: _Cache, node: Node, widen: bool, depth: int) -> list[Node] | N
         return []
     if node.unknown or depth > _DEPTH:
         return None  # e.g. `unevaluatedProperties` reads the combinators: not split here
-    if not (node.allof or node.anyof or node.oneof or node.sibling_asserts or _rewritable_not(node)):
+    if not (node.allof or node.anyof or node.oneof or node.sibling_asserts or _rewritable_not(cache, node)):
         return [node]
     found: list[Node] | None = [_plain(cache, node)]
     parts: list[list[Node] | None] = [terms(cache, branch, widen, depth + 1) for branch in node.allof]
@@ -201,9 +222,9 @@ def _terms(cache: _Cache, node: Node, widen: bool, depth: int) -> list[Node] | N
         if exclusive and not widen and not _pairwise_disjoint(branches):
             return None
         parts.append(_union([terms(cache, br, widen, depth + 1) for br in branches]))
-    negated = _rewritable_not(node)
+    negated = _rewritable_not(cache, node)
     if negated is not None:
-        parts.append(terms(cache, negated, widen, depth + 1) if isinstance(negated, Node) else [negated[0]])
+        parts.append(terms(cache, negated, widen, depth + 1) if isinstance(negated, Node) else list(negated))
     for part in parts:
         found = _cross(cache, found, part)
         if found is None or len(found) > _TERM_LIMIT:
@@ -247,24 +268,119 @@ def _pairwise_disjoint(branches: Sequence[Node]) -> bool:
     return True
 
 
-def _rewritable_not(node: Node) -> Node | tuple[Node] | None:
-    """`not not X` gives X; `not {type: T}` gives a node of the other types; else None."""
+def _rewritable_not(cache: _Cache, node: Node) -> Node | tuple[Node, ...] | None:
+    """The complement of `node.not_` as a schema (`not not X` gives X) or as exact plain terms
+    (`not {type: T}`, `not` of an empty schema, `not` of one type with one bound); else None."""
     if node.not_ is None:
         return None
-    inner = deref(node.not_)
+    key = ("not", id(node))
+    hit = cache.made.get(key)
+    if hit is not None and hit[0] is node:
+        return cast("Node | tuple[Node, ...] | None", hit[1])
+    found = _complement(node.prep, deref(node.not_))
+    cache.made[key] = (node, cast(Node, found))
+    return found
+
+
+def _complement(prep: Prepared, inner: Node) -> Node | tuple[Node, ...] | None:
     if inner.not_ is not None and _only(inner, "not_"):
         return deref(inner.not_)
     if inner.types is not None and _only(inner, "types"):
-        rest = set(ALL_KINDS) - set(inner.types)
-        if set(INTEGERS) & inner.types and "number" not in inner.types:
-            return None  # "numbers that are not integers" has no `type`
-        if "number" in inner.types:
-            rest.discard("integer")
-        return (synthetic(node.prep, {"type": sorted(rest)}, {"types": frozenset(rest)}),)
-    return None
+        rest = _other_types(prep, inner.types)
+        return None if rest is None else (rest,)
+    if proven_empty(inner):
+        return (synthetic(prep, True, {}),)
+    return _bound_complement(prep, inner)
 
 
-def _only(node: Node, field: str) -> bool:
+def _other_types(prep: Prepared, types: frozenset[str]) -> Node | None:
+    """A node of every JSON type outside `types`; None for "numbers that are not integers"."""
+    rest = set(ALL_KINDS) - set(types)
+    if set(INTEGERS) & types and "number" not in types:
+        return None  # "numbers that are not integers" has no `type`
+    if "number" in types:
+        rest.discard("integer")
+    return synthetic(prep, {"type": sorted(rest)}, {"types": frozenset(rest)})
+
+
+# Each bound keyword: the JSON type it constrains and its complement (keyword, value shift).
+_FLIP = {
+    "minLength": ("string", "maxLength", -1),
+    "maxLength": ("string", "minLength", 1),
+    "minItems": ("array", "maxItems", -1),
+    "maxItems": ("array", "minItems", 1),
+    "minProperties": ("object", "maxProperties", -1),
+    "maxProperties": ("object", "minProperties", 1),
+    "minimum": ("number", "exclusiveMaximum", 0),
+    "exclusiveMinimum": ("number", "maximum", 0),
+    "maximum": ("number", "exclusiveMinimum", 0),
+    "exclusiveMaximum": ("number", "minimum", 0),
+}
+
+
+def _bound_complement(prep: Prepared, inner: Node) -> tuple[Node, ...] | None:
+    """`not {type: T, <one bound>}` is every value outside T plus T with the opposite bound.
+
+    Without `type`, only the bound's own JSON type can fail it, so the complement is that type
+    with the opposite bound. Values outside T that have no `type` of their own (the non-integer
+    numbers outside `integer`) stay as one residual `not {type: T}` term; the complement is exact."""
+    if len(inner.kw) != 1 or not _only(inner, "types", "kw"):
+        return None
+    (keyword, value), flip = next(iter(inner.kw.items())), _FLIP.get(next(iter(inner.kw)))
+    if flip is None or (inner.types is not None and len(inner.types) != 1):
+        return None
+    kind, opposite, shift = flip
+    own = kind if inner.types is None else next(iter(inner.types))
+    if own != kind and not (kind == "number" and own in INTEGERS):
+        return None  # a bound on another type than the one allowed: left to other rewrites
+    written = "integer" if own == STRICT_INTEGER else own
+    raw: dict[str, Any] = {"type": written}
+    fill: dict[str, Any] = {"types": frozenset([own])}
+    if shift:
+        if not isinstance(value, int):
+            return None
+        if value + shift < 0:  # `minLength: 0`: every value of the type passes, none is left
+            return _outside(prep, inner)
+        raw[opposite] = value + shift
+        fill["kw"] = {opposite: value + shift}
+    else:
+        written_value = _raw_number(prep, inner, keyword)
+        if isinstance(written_value, bool) or not isinstance(written_value, (int, float)):
+            return None
+        raw.update(_numeric_raw(prep, opposite, written_value))
+        fill["kw"] = {opposite: value}
+    return (*_outside(prep, inner), synthetic(prep, raw, fill))
+
+
+def _outside(prep: Prepared, inner: Node) -> tuple[Node, ...]:
+    """Every value whose type is not `inner`'s single type (exact, as terms)."""
+    types = inner.types
+    if types is None:
+        return ()
+    rest = _other_types(prep, types)
+    if rest is not None:
+        return (rest,)
+    written = "integer" if STRICT_INTEGER in types else sorted(types)[0]
+    typed = synthetic(prep, {"type": written}, {"types": types})
+    return (synthetic(prep, {"not": {"type": written}}, {"not_": typed}),)
+
+
+def _raw_number(prep: Prepared, inner: Node, keyword: str) -> Any:
+    """The bound as written in the document (draft-04 writes an exclusive bound as a flag)."""
+    raw = inner.raw if isinstance(inner.raw, dict) else {}
+    if prep.draft == "draft4" and keyword.startswith("exclusive"):
+        keyword = "minimum" if keyword == "exclusiveMinimum" else "maximum"
+    return raw.get(keyword)
+
+
+def _numeric_raw(prep: Prepared, keyword: str, value: Any) -> dict[str, Any]:
+    if prep.draft == "draft4" and keyword.startswith("exclusive"):
+        plain = "minimum" if keyword == "exclusiveMinimum" else "maximum"
+        return {plain: value, keyword: True}
+    return {keyword: value}
+
+
+def _only(node: Node, *fields: str) -> bool:
     bare = synthetic(node.prep, True, {})
     slots = (
         "types",
@@ -286,7 +402,7 @@ def _only(node: Node, field: str) -> bool:
         "unknown",
         "ref",
     )
-    return all(getattr(node, s) == getattr(bare, s) for s in slots if s != field) and not node.false
+    return all(getattr(node, s) == getattr(bare, s) for s in slots if s not in fields) and not node.false
 
 
 # ----------------------------------------------------------------------------------- nodes
@@ -317,7 +433,7 @@ def _plain(cache: _Cache, node: Node) -> Node:
     hit = cache.made.get(key)
     if hit is not None and hit[0] is node and hit[1] is not None:
         return hit[1]
-    drop_not = _rewritable_not(node) is not None
+    drop_not = _rewritable_not(cache, node) is not None
     raw = {k: v for k, v in node.raw.items() if k not in _COMBINATOR_KEYS and not (drop_not and k == "not")}
     fill = {f: getattr(node, f) for f in _FIELDS}
     if drop_not:

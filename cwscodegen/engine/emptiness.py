@@ -29,6 +29,8 @@ from cwscodegen.engine.inclusion import (
     deref,
     lower_bound,
     member_schemas,
+    type_atoms,
+    types_of,
     upper_bound,
 )
 from cwscodegen.engine.normalize import STRICT_INTEGER, Node
@@ -141,7 +143,7 @@ def _argue(node: Node, depth: int, active: frozenset[int]) -> bool:
 
     if node.enum is not None:
         return not any(node.accepts(value) for value in node.enum_raw)
-    if any(child(branch) for branch in node.allof):
+    if any(child(branch) for branch in node.allof) or _types_disjoint(node):
         return True
     for branches in (node.anyof, node.oneof):
         if branches and all(child(branch) for branch in branches):
@@ -153,6 +155,17 @@ def _argue(node: Node, depth: int, active: frozenset[int]) -> bool:
     if node.if_ is not None and child(node.then) and child(node.else_):
         return True
     return all(_kind_empty(node, kind, child) for kind in _kinds(node))
+
+
+def _types_disjoint(node: Node) -> bool:
+    """The node and its `allOf` branches allow no JSON type in common (`string` and `boolean`)."""
+    common: frozenset[str] | None = None
+    for part in (node, *node.allof):
+        types = types_of(deref(part))
+        if types is not None:
+            atoms = type_atoms(types)
+            common = atoms if common is None else common & atoms
+    return common is not None and not common
 
 
 def _kinds(node: Node) -> list[str]:
