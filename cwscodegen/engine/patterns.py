@@ -471,7 +471,7 @@ def includes(sub: str | None, sup: str | None) -> bool | None:
     return False if answers[0] is False else None  # the ECMA automata are exact
 
 
-_LENGTH_LIMIT = 256
+_LENGTH_LIMIT = 128
 
 
 def _lengths(fsm: Any) -> tuple[int, int | None] | None:
@@ -543,7 +543,7 @@ def _clipped(fsm: Any, low: int, high: int | None) -> Any:
     if (low if high is None else high) > _LENGTH_LIMIT:
         return None
     lengths = _length_fsm(low, high)
-    if len(fsm.states) * len(lengths.states) > _PRODUCT_LIMIT:
+    if len(fsm.states) * len(lengths.states) * max(len(fsm.alphabet), 1) > _PRODUCT_LIMIT:
         return None
     try:
         with _budget():
@@ -562,10 +562,10 @@ def strings_within(sub: Strings, sup: Strings) -> bool | None:
     The lengths a pattern allows come from its automaton: a string with a match of `.+` has at
     least one character (the shortest string a search finds a match in is the shortest string of
     the pattern's language), and `^(ab){0,2}$` caps the length, under Python's reading at five
-    (`$` also matches before a final newline). `sub`'s pattern is intersected with its length
-    bounds (up to `_LENGTH_LIMIT` characters; beyond, its lengths are only bounded from both
-    facts, enough for a YES, never for a NO). True only under both readings; False only when a
-    string of the exact ECMA automaton escapes; None: undecided."""
+    (`$` also matches before a final newline). Where the pattern with `sub`'s bounds taken as
+    numbers proves nothing, the pattern is intersected with the bounds (up to `_LENGTH_LIMIT`
+    characters; beyond, undecided). True only under both readings; False only when a string of
+    the exact ECMA automaton escapes; None: undecided."""
     pattern_a, low_a, high_a = sub
     pattern_b, low_b, high_b = sup
     inside = low_a >= low_b and (high_b is None or (high_a is not None and high_a <= high_b))
@@ -578,29 +578,41 @@ def strings_within(sub: Strings, sup: Strings) -> bool | None:
 
 
 def _within_reading(sub: Strings, sup: Strings, reading: str) -> bool | None:
+    """One reading. The pattern alone with `sub`'s bounds as numbers decides most pairs; only
+    when that proves nothing is the length-bounded product built (exact, so it can also refute)."""
     pattern_a, low_a, high_a = sub
-    pattern_b, low_b, high_b = sup
+    pattern_b = sup[0]
     wide = _fsm(pattern_a or "", reading, True)
     narrow = _fsm(pattern_b, reading, False) if pattern_b is not None else None
     if wide is None or (pattern_b is not None and narrow is None):
         return None
+    if low_a == 0 and high_a is None:
+        return _fits(wide, None, sup, narrow)
+    if _fits(wide, (low_a, high_a), sup, narrow) is True:
+        return True
     clipped = _clipped(wide, low_a, high_a)
-    exact = clipped is not None
-    language = clipped if exact else wide
+    return None if clipped is None else _fits(clipped, None, sup, narrow)
+
+
+def _fits(language: Any, bounds: tuple[int, int | None] | None, sup: Strings, narrow: Any) -> bool | None:
+    """Is `language` (cut to `bounds` if given: then only a YES counts) within `sup`'s lengths and
+    within `narrow` (None: no pattern)? False only for an exact language with an escaping string."""
     if len(language.states) > _DFA_LIMIT:
         return None
     span = _lengths(language)
     if span is None:
-        return True  # `sub` holds no string at all
+        return True  # no string at all
     shortest, longest = span
-    if not exact:
-        shortest = max(shortest, low_a)
-        longest = high_a if longest is None else longest if high_a is None else min(longest, high_a)
+    if bounds is not None:
+        low, high = bounds
+        shortest = max(shortest, low)
+        longest = high if longest is None else longest if high is None else min(longest, high)
+    _, low_b, high_b = sup
     short_enough = high_b is None or (longest is not None and longest <= high_b)
-    fits = shortest >= low_b and short_enough and (narrow is None or _within(language, narrow))
-    if fits is True:
-        return True
-    return False if exact and (shortest < low_b or not short_enough or fits is False) else None
+    if shortest < low_b or not short_enough:
+        return False if bounds is None else None
+    held = True if narrow is None else _within(language, narrow)
+    return held if bounds is None or held is True else None
 
 
 def matches_everything(pattern: str) -> bool:
