@@ -479,16 +479,8 @@ class Inclusion:
         return YES
 
     def _strings(self, a: Node, b: Node, kind: str) -> Answer:
-        if not _within(a.kw.get("minLength"), a.kw.get("maxLength"), b.kw.get("minLength"), b.kw.get("maxLength")):
-            return NO
-        answers = []
+        answers = [_string_shapes(a, b)]
         lengths = "minLength" in a.kw or "maxLength" in a.kw  # may keep out the strings that differ
-        pattern = b.kw.get("pattern")
-        if pattern is not None:
-            from cwscodegen.engine.patterns import includes
-
-            held = includes(a.kw.get("pattern"), pattern)
-            answers.append(YES if held else NO if held is False and not lengths else UNKNOWN)
         fmt = b.kw.get("format")
         if fmt is not None and a.kw.get("format") != fmt:
             from cwscodegen.engine.formats import implies
@@ -725,6 +717,28 @@ def _above(high: Bound, other: Bound) -> bool:
     if high[0] != other[0]:
         return high[0] > other[0]
     return other[1] and not high[1]
+
+
+def _string_shapes(a: Node, b: Node) -> Answer:
+    """Lengths and `pattern` together: a pattern bounds lengths (`.+` has a character) and lengths
+    narrow a pattern (`^(ab)*$` within five characters is `^(ab){0,2}$`), so they are decided on
+    one automaton (`patterns.strings_within`). A NO needs a string of `a` that escapes, so `a`'s
+    `format` (which may keep that string out) turns it into UNKNOWN."""
+    low_a, high_a = a.kw.get("minLength"), a.kw.get("maxLength")
+    low_b, high_b = b.kw.get("minLength"), b.kw.get("maxLength")
+    if "pattern" not in a.kw and "pattern" not in b.kw:
+        held: bool | None = _within(low_a, high_a, low_b, high_b)
+    else:
+        from cwscodegen.engine.patterns import strings_within
+
+        held = strings_within(_strings_of(a), _strings_of(b))
+    return YES if held else NO if held is False and "format" not in a.kw else UNKNOWN
+
+
+def _strings_of(node: Node) -> tuple[str | None, int, int | None]:
+    """`node`'s string keywords as `patterns.strings_within` reads them."""
+    low, high = node.kw.get("minLength"), node.kw.get("maxLength")
+    return node.kw.get("pattern"), int(low or 0), None if high is None else int(high)
 
 
 def _within(low_a: int | None, high_a: int | None, low_b: int | None, high_b: int | None) -> bool:

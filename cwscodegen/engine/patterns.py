@@ -471,6 +471,150 @@ def includes(sub: str | None, sup: str | None) -> bool | None:
     return False if answers[0] is False else None  # the ECMA automata are exact
 
 
+_LENGTH_LIMIT = 128
+
+
+def _lengths(fsm: Any) -> tuple[int, int | None] | None:
+    """The shortest and longest string `fsm` accepts (None: accepts none; longest None: unbounded),
+    from its graph: breadth-first for the shortest, a longest path over the live states (those
+    reachable from the start that reach a final state) for the longest, unbounded on a live cycle."""
+    edges = {state: set(fsm.map.get(state, {}).values()) for state in fsm.states}
+    reached = {fsm.initial: 0}
+    frontier = [fsm.initial]
+    while frontier:
+        following = []
+        for state in frontier:
+            for nxt in edges[state]:
+                if nxt not in reached:
+                    reached[nxt] = reached[state] + 1
+                    following.append(nxt)
+        frontier = following
+    finals = [s for s in reached if s in fsm.finals]
+    if not finals:
+        return None
+    back: dict[Any, set[Any]] = {s: set() for s in reached}
+    for state in reached:
+        for nxt in edges[state]:
+            back[nxt].add(state)
+    live, stack = set(finals), list(finals)
+    while stack:
+        for before in back[stack.pop()]:
+            if before not in live:
+                live.add(before)
+                stack.append(before)
+    return min(reached[s] for s in finals), _longest(fsm.initial, live, edges, fsm.finals)
+
+
+def _longest(initial: Any, live: set[Any], edges: dict[Any, set[Any]], finals: Any) -> int | None:
+    """The longest path from `initial` to a final state within `live` (Kahn's order; None on a cycle)."""
+    inward = {s: 0 for s in live}
+    for state in live:
+        for nxt in edges[state] & live:
+            inward[nxt] += 1
+    order = [s for s in live if inward[s] == 0]
+    for state in order:
+        for nxt in edges[state] & live:
+            inward[nxt] -= 1
+            if inward[nxt] == 0:
+                order.append(nxt)
+    if len(order) < len(live):
+        return None
+    depth = {s: -1 for s in live}
+    depth[initial] = 0
+    for state in order:
+        if depth[state] >= 0:
+            for nxt in edges[state] & live:
+                depth[nxt] = max(depth[nxt], depth[state] + 1)
+    return max(depth[s] for s in live if s in finals)
+
+
+@lru_cache(maxsize=64)
+def _length_fsm(low: int, high: int | None) -> Any:
+    from interegular import parse_pattern
+
+    return parse_pattern(f"{_ANY}{{{low},{'' if high is None else high}}}").to_fsm()
+
+
+def _clipped(fsm: Any, low: int, high: int | None) -> Any:
+    """`fsm` intersected with the strings of `low..high` characters; None where the length
+    automaton (one state per counted character) or the product would pass the bounds."""
+    if low == 0 and high is None:
+        return fsm
+    if (low if high is None else high) > _LENGTH_LIMIT:
+        return None
+    lengths = _length_fsm(low, high)
+    if len(fsm.states) * len(lengths.states) * max(len(fsm.alphabet), 1) > _PRODUCT_LIMIT:
+        return None
+    try:
+        with _budget():
+            return fsm & lengths
+    except _TooLarge:
+        return None
+
+
+Strings = tuple[str | None, int, int | None]  # pattern (None: none), minLength, maxLength (None: none)
+
+
+@lru_cache(maxsize=512)
+def strings_within(sub: Strings, sup: Strings) -> bool | None:
+    """Is every string of `sub` (its pattern and length bounds together) one of `sup`?
+
+    The lengths a pattern allows come from its automaton: a string with a match of `.+` has at
+    least one character (the shortest string a search finds a match in is the shortest string of
+    the pattern's language), and `^(ab){0,2}$` caps the length, under Python's reading at five
+    (`$` also matches before a final newline). Where the pattern with `sub`'s bounds taken as
+    numbers proves nothing, the pattern is intersected with the bounds (up to `_LENGTH_LIMIT`
+    characters; beyond, undecided). True only under both readings; False only when a string of
+    the exact ECMA automaton escapes; None: undecided."""
+    pattern_a, low_a, high_a = sub
+    pattern_b, low_b, high_b = sup
+    inside = low_a >= low_b and (high_b is None or (high_a is not None and high_a <= high_b))
+    if inside and (pattern_b is None or pattern_b == pattern_a):
+        return True
+    answers = [_within_reading(sub, sup, reading) for reading in READINGS]
+    if all(a is True for a in answers):
+        return True
+    return False if answers[0] is False else None
+
+
+def _within_reading(sub: Strings, sup: Strings, reading: str) -> bool | None:
+    """One reading. The pattern alone with `sub`'s bounds as numbers decides most pairs; only
+    when that proves nothing is the length-bounded product built (exact, so it can also refute)."""
+    pattern_a, low_a, high_a = sub
+    pattern_b = sup[0]
+    wide = _fsm(pattern_a or "", reading, True)
+    narrow = _fsm(pattern_b, reading, False) if pattern_b is not None else None
+    if wide is None or (pattern_b is not None and narrow is None):
+        return None
+    if low_a == 0 and high_a is None:
+        return _fits(wide, None, sup, narrow)
+    if _fits(wide, (low_a, high_a), sup, narrow) is True:
+        return True
+    clipped = _clipped(wide, low_a, high_a)
+    return None if clipped is None else _fits(clipped, None, sup, narrow)
+
+
+def _fits(language: Any, bounds: tuple[int, int | None] | None, sup: Strings, narrow: Any) -> bool | None:
+    """Is `language` (cut to `bounds` if given: then only a YES counts) within `sup`'s lengths and
+    within `narrow` (None: no pattern)? False only for an exact language with an escaping string."""
+    if len(language.states) > _DFA_LIMIT:
+        return None
+    span = _lengths(language)
+    if span is None:
+        return True  # no string at all
+    shortest, longest = span
+    if bounds is not None:
+        low, high = bounds
+        shortest = max(shortest, low)
+        longest = high if longest is None else longest if high is None else min(longest, high)
+    _, low_b, high_b = sup
+    short_enough = high_b is None or (longest is not None and longest <= high_b)
+    if shortest < low_b or not short_enough:
+        return False if bounds is None else None
+    held = True if narrow is None else _within(language, narrow)
+    return held if bounds is None or held is True else None
+
+
 def matches_everything(pattern: str) -> bool:
     """Does `pattern` find a match in every string, under both readings?"""
     return includes(None, pattern) is True
@@ -490,4 +634,4 @@ def nonempty(pattern: str) -> bool | None:
     return True if all(found) else None
 
 
-__all__ = ["READINGS", "Unsupported", "includes", "matches_everything", "nonempty"]
+__all__ = ["READINGS", "Strings", "Unsupported", "includes", "matches_everything", "nonempty", "strings_within"]

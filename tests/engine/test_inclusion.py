@@ -106,6 +106,16 @@ CASES: list[tuple[Any, Any, Answer, Any]] = [
         YES,
         None,
     ),
+    # a pattern bounds lengths, lengths narrow a pattern (one automaton; `.` refuses "\n")
+    ({"type": ["null", "string"], "pattern": ".+"}, {"type": ["string", "null"], "minLength": 1}, YES, None),
+    ({"type": "string", "pattern": ".{2,}"}, {"type": "string", "minLength": 2}, YES, None),
+    ({"type": "string", "pattern": ".+"}, {"type": "string", "minLength": 2}, NO, "a"),
+    ({"type": "string", "pattern": ".{2,}"}, {"type": "string", "minLength": 3}, NO, "ab"),
+    ({"type": "string", "minLength": 1}, {"type": "string", "pattern": ".+"}, NO, "\n"),
+    ({"maxLength": 5, "pattern": "^(ab)*$"}, {"pattern": "^(ab){0,3}$"}, YES, None),
+    ({"maxLength": 7, "pattern": "^(ab)*$"}, {"pattern": "^(ab){0,2}$"}, NO, "ababab"),
+    ({"type": "string", "format": "email"}, {"type": "string", "minLength": 1}, UNKNOWN, None),  # not a NO
+    ({"type": "string", "pattern": "^(a)\\1$"}, {"type": "string", "minLength": 1}, UNKNOWN, None),
     (  # anyOf: which branches pass depends on the instance in general; not decided
         {"type": "object", "unevaluatedProperties": False, "properties": {"a": {}}},
         {"type": "object", "anyOf": [{"properties": {"a": {}}}, {}], "unevaluatedProperties": False},
@@ -160,3 +170,22 @@ def test_tuple_items_of_draft07() -> None:
     assert includes(old, new, D07) is YES
     assert includes({**new, "additionalItems": False}, old, D07) is YES
     assert includes(old, {**new, "additionalItems": False}, D07) is NO
+
+
+_STRING_PROBES = ["", "\n", "\r", "a", "ab", "a\n", "abab", "abab\n", "ababab", "x" * 6, "ab" * 4]
+
+
+@pytest.mark.parametrize(
+    "sub,sup",
+    [
+        (s, p)
+        for s, p, answer, _ in CASES
+        if answer is YES and isinstance(s, dict) and isinstance(p, dict) and "pattern" in {**s, **p}
+    ],
+)
+def test_proven_string_inclusions_on_boundary_strings(sub: Any, sup: Any) -> None:
+    """Each YES on patterns and lengths, checked by the validators on the strings at the edges."""
+    old, new = make_validator({"$schema": D2020, **sub}), make_validator({"$schema": D2020, **sup})
+    accepted = [text for text in _STRING_PROBES if old.is_valid(text)]
+    assert accepted
+    assert all(new.is_valid(text) for text in accepted), accepted
