@@ -568,6 +568,8 @@ def strings_within(sub: Strings, sup: Strings) -> bool | None:
     the exact ECMA automaton escapes; None: undecided."""
     pattern_a, low_a, high_a = sub
     pattern_b, low_b, high_b = sup
+    if high_a is not None and low_a > high_a:
+        return True  # no string has a length in `sub`'s range
     inside = low_a >= low_b and (high_b is None or (high_a is not None and high_a <= high_b))
     if inside and (pattern_b is None or pattern_b == pattern_a):
         return True

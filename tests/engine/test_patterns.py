@@ -130,6 +130,7 @@ STRINGS_HOLD = [
     (("^a+$", 0, 3), ("^a{1,3}$", 0, None)),
     (("^a{1,3}$", 0, None), (None, 0, 4)),  # Python's `$` lets "aaa\n" in: four characters
     (("^a+$", 0, 10**9), (None, 0, 10**9)),  # a huge bound is never built into an automaton
+    (("^[a-z]*$", 2, 1), ("x", 0, None)),  # no length from 2 to 1: nothing to include (was a crash)
 ]
 
 STRINGS_FAIL = [  # with the string the included side accepts and the including side refuses
