@@ -71,7 +71,7 @@ _FORMAT_VARIANTS: dict[str, tuple[str, ...]] = {
     "ipv6": ("2001:db8::1",),
     "email": ("a.b@example.org",),
 }
-_STRINGS = ("", "a", "x", "0", "abc", "A", " ", "-1", "true", "é", "😀")
+_STRINGS = ("", "a", "x", "0", "abc", "A", " ", "-1", "true", "é", "😀", "\n", "a\n")
 _NUMBERS = (
     1,
     -1,
