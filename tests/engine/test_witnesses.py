@@ -398,3 +398,19 @@ def test_a_final_newline_is_a_witness_as_validate_reads_the_pattern(draft: str) 
     assert witnesses and all(w.event == {"code": "abc\\n"} for w in witnesses)
     for witness in witnesses:
         _check(witness, old, new)
+
+
+def test_a_final_newline_is_tried_where_ecma_dot_refuses_it() -> None:
+    """`.` does not match "\\n" under ECMA-262, so `minLength: 1` -> `pattern: ".+"` breaks
+    BACKWARD; the witness is a string of newlines, which both validators must confirm."""
+    from cwscodegen.engine import compare
+    from cwscodegen.engine.changes import Effect
+    from cwscodegen.store.validators import make_validator
+
+    dialect = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "string"}
+    old, new = {**dialect, "minLength": 1}, {**dialect, "pattern": ".+"}
+    found = compare.judge_documents(old, new)
+    assert found.backward is Effect.BREAKING and found.forward is Effect.COMPATIBLE
+    witness = found.witnesses[0]
+    assert witness is not None and witness.event == "\n"
+    assert make_validator(old).is_valid("\n") and not make_validator(new).is_valid("\n")
