@@ -240,7 +240,7 @@ def _unevaluated(legacy: bool) -> Callable[..., Iterator[ValidationError]]:
     def unevaluated_properties(validator: Any, allowed: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
         if not validator.is_type(instance, "object"):
             return
-        evaluated = _evaluated_keys(validator, instance, schema, legacy)
+        evaluated = set(_evaluated_keys(validator, instance, schema, legacy))  # a list: n lookups were n²
         unevaluated = []
         for name in instance:
             if name not in evaluated:
