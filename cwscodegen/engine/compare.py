@@ -18,7 +18,6 @@ verified witness; its verdicts are those of `diff`.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -43,7 +42,7 @@ from cwscodegen.engine.rules import CATALOGUE
 from cwscodegen.errors import UserError
 from cwscodegen.store.ecma import PatternError
 from cwscodegen.store.refs import escape
-from cwscodegen.store.snapshots import Snapshot
+from cwscodegen.store.snapshots import Snapshot, canonical
 
 Step = tuple[str, Any]
 
@@ -1228,8 +1227,7 @@ def _distance(before: Any, after: Any) -> float:
 
 def _text(value: Any) -> str:
     """A short key for a JSON value (a digest: the cache must stay small whatever the documents)."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(canonical(value).encode()).hexdigest()
 
 
 def _renames(

@@ -26,9 +26,8 @@ from pathlib import Path
 from cwscodegen.engine.changes import Change, Effect, Report
 from cwscodegen.errors import UserError
 from cwscodegen.review.accepted import AcceptedBreak, counted_axes, effect_label
-from cwscodegen.review.matrix import canonical
 from cwscodegen.review.render import MessageFn, Observation, evidence, place, pretty
-from cwscodegen.store.snapshots import Snapshot
+from cwscodegen.store.snapshots import Snapshot, canonical
 
 Verdicts = Callable[[Snapshot, Snapshot], tuple[Effect, Effect]]
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from cwscodegen.engine.changes import Effect
 from cwscodegen.review import derive
-from cwscodegen.store.snapshots import Snapshot
+from cwscodegen.store.snapshots import Snapshot, canonical
 
 if TYPE_CHECKING:
     from cwscodegen.engine.compare import PairVerdicts
@@ -160,15 +160,6 @@ class Matrix:
             compatible_older=sum(passing),
             oldest_in_run=older[run] if run < index else None,
         )
-
-
-def canonical(document: Any) -> str:
-    """A text that is equal for two documents exactly when they are the same JSON value.
-
-    `json.dumps` keeps `true` and `1` apart (Python's `==` does not), so no two different schemas
-    are ever merged.
-    """
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def compute(

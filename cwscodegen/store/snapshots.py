@@ -11,6 +11,7 @@ just has no recorded provenance.
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 from collections.abc import Mapping
@@ -172,3 +173,12 @@ def resolve_spec(spec: str, schemas: Path) -> Snapshot:
     if spec.endswith(".json") or "/" in spec or "\\" in spec:
         return load_schema_file(Path(spec))
     return load_snapshot(schemas, spec)
+
+
+def canonical(document: Any) -> str:
+    """A text that is equal for two documents exactly when they are the same JSON value.
+
+    `json.dumps` keeps `true` and `1` apart (Python's `==` does not), so no two different schemas
+    are ever merged.
+    """
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -26,14 +26,13 @@ from cwscodegen.review.matrix import (
     Cell,
     Matrix,
     Status,
-    canonical,
     column_labels,
     compute,
     to_json,
     to_markdown,
     to_text,
 )
-from cwscodegen.store.snapshots import Snapshot, load_all, snapshot_from_text
+from cwscodegen.store.snapshots import Snapshot, canonical, load_all, snapshot_from_text
 from cwscodegen.store.validators import make_validator
 from tests.cli.test_cli import run
 from tests.conftest import HISTORY_SNAPSHOTS, SHIPPED
